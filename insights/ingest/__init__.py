@@ -1,0 +1,1 @@
+"""Ingest stage: read files, validate rows, redact PII, detect language, dedupe into the store."""

@@ -1,0 +1,189 @@
+"""Ingest one file into the store in one transaction: new, updated, duplicate or quarantined."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import Engine, insert, select, update
+
+from insights.config import Settings
+from insights.ingest.language import detect
+from insights.ingest.mapping import Mapping, check_required
+from insights.ingest.read import FileError, open_rows
+from insights.ingest.validate import RowValidator, row_hash
+from insights.records import IngestResult, QuarantinedRow, TicketRow
+from insights.store.db import session_scope
+from insights.store.models import Batch, Quarantine, Ticket
+
+CHUNK = 2000
+DEFAULT_SOURCE = "default"
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    try:
+        with path.open("rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(block)
+    except OSError as exc:
+        raise FileError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    return digest.hexdigest()
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def ingest_file(
+    engine: Engine,
+    path: Path,
+    settings: Settings,
+    *,
+    kind: str | None = None,
+    mapping: Mapping | None = None,
+    on_rows: Callable[[int], None] | None = None,
+) -> IngestResult:
+    """Ingest `path`; raises FileError (and writes nothing) when the file cannot be ingested."""
+    mapping = mapping or Mapping()
+    if not path.is_file():
+        raise FileError(f"{path}: {'is a folder, not a file' if path.is_dir() else 'no such file'}")
+    sha = file_sha256(path)
+    header, rows, handle = open_rows(path)
+    try:
+        resolved = mapping.resolve(header)
+        check_required(resolved, mapping.defaults, path)
+        source = mapping.source or mapping.defaults.get("source") or DEFAULT_SOURCE
+        validator = RowValidator(
+            resolved, mapping.defaults, source, kind, settings.max_text_chars, settings.timezone
+        )
+        with session_scope(engine) as session:
+            batch = Batch(source_path=str(path), source=source, file_sha256=sha, started_at=_now())
+            session.add(batch)
+            session.flush()
+            result = IngestResult(path=str(path), batch_id=batch.id)
+            chunk: list[TicketRow] = []
+            for raw in rows:
+                result.read += 1
+                outcome = validator.validate(raw)
+                if isinstance(outcome, QuarantinedRow):
+                    _quarantine(session, batch.id, outcome, result)
+                else:
+                    chunk.append(outcome)
+                    if len(chunk) >= CHUNK:
+                        _store_chunk(session, batch.id, chunk, settings, result)
+                        chunk = []
+                if on_rows and result.read % 500 == 0:
+                    on_rows(result.read)
+            _store_chunk(session, batch.id, chunk, settings, result)
+            batch.n_read, batch.n_new, batch.n_updated = result.read, result.new, result.updated
+            batch.n_duplicates, batch.n_quarantined = result.duplicates, result.quarantined
+            batch.n_truncated, batch.finished_at = result.truncated, _now()
+    finally:
+        handle.close()
+    if on_rows:
+        on_rows(result.read)
+    return result
+
+
+def _quarantine(session, batch_id: int, row: QuarantinedRow, result: IngestResult) -> None:
+    session.execute(
+        insert(Quarantine),
+        [
+            {
+                "batch_id": batch_id,
+                "row_number": row.row_number,
+                "external_id": row.external_id,
+                "reason": row.reason,
+                "detail": row.detail[:1000],
+                "raw": row.raw,
+            }
+        ],
+    )
+    result.quarantined += 1
+    result.reasons[row.reason] += 1
+
+
+def _store_chunk(
+    session, batch_id: int, chunk: list[TicketRow], settings: Settings, result: IngestResult
+) -> None:
+    if not chunk:
+        return
+    undetected = [r for r in chunk if not r.language]
+    for row, (code, confidence) in zip(
+        undetected, detect([r.text for r in undetected], settings.languages), strict=True
+    ):
+        row.language, row.language_confidence, row.language_detected = code, confidence, True
+    for row in chunk:
+        row.row_hash = row_hash(row)
+
+    existing: dict[tuple[str, str], tuple[int, str]] = {}
+    by_source: dict[str, set[str]] = {}
+    for row in chunk:
+        by_source.setdefault(row.source, set()).add(row.external_id)
+    for source, ids in by_source.items():
+        id_list = list(ids)
+        for start in range(0, len(id_list), 500):
+            part = id_list[start : start + 500]
+            stmt = select(Ticket.id, Ticket.external_id, Ticket.row_hash).where(
+                Ticket.source == source, Ticket.external_id.in_(part)
+            )
+            for tid, ext, rhash in session.execute(stmt):
+                existing[(source, ext)] = (tid, rhash)
+
+    now = _now()
+    pending: dict[tuple[str, str], dict] = {}
+    for row in chunk:
+        key = (row.source, row.external_id)
+        values = _values(row, batch_id, now)
+        if key in pending:
+            if pending[key]["row_hash"] == row.row_hash:
+                result.duplicates += 1
+            else:
+                pending[key] = values
+                result.updated += 1
+                result.truncated += row.truncated
+            continue
+        if key in existing:
+            tid, rhash = existing[key]
+            if rhash == row.row_hash:
+                result.duplicates += 1
+            else:
+                values.pop("ingested_at")
+                session.execute(update(Ticket).where(Ticket.id == tid).values(**values))
+                existing[key] = (tid, row.row_hash)
+                result.updated += 1
+                result.truncated += row.truncated
+            continue
+        pending[key] = values
+        result.new += 1
+        result.truncated += row.truncated
+    if pending:
+        session.execute(insert(Ticket), list(pending.values()))
+    session.flush()
+
+
+def _values(row: TicketRow, batch_id: int, now: datetime) -> dict:
+    return {
+        "source": row.source,
+        "external_id": row.external_id,
+        "created_at": row.created_at,
+        "text": row.text,
+        "language": row.language or "und",
+        "language_confidence": row.language_confidence,
+        "language_detected": row.language_detected,
+        "kind": row.kind,
+        "region": row.region,
+        "channel": row.channel,
+        "category": row.category,
+        "csat": row.csat,
+        "attributes": row.attributes,
+        "truncated": row.truncated,
+        "content_hash": row.content_hash,
+        "row_hash": row.row_hash,
+        "batch_id": batch_id,
+        "ingested_at": now,
+        "updated_at": now,
+    }

@@ -1,0 +1,230 @@
+"""Stream rows out of CSV, TSV, JSONL and Parquet files (optionally gzipped) in bounded memory.
+
+Undecodable bytes are kept as surrogate escapes so a single bad row can be quarantined
+instead of failing the whole file.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import gzip
+import io
+import json
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+csv.field_size_limit(sys.maxsize)
+
+
+class FileError(Exception):
+    """The file as a whole cannot be ingested; the message is one line for the user."""
+
+
+@dataclass
+class RawRow:
+    """One row as read: its 1-based number in the file and its fields (None where unreadable)."""
+
+    number: int
+    fields: dict[str, str] | None
+    problem: str | None = None
+
+
+FORMATS = {
+    ".csv": "csv",
+    ".tsv": "tsv",
+    ".txt": "csv",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".json": "jsonl",
+    ".parquet": "parquet",
+    ".pq": "parquet",
+}
+
+
+def detect_format(path: Path) -> tuple[str, bool]:
+    suffixes = [s.lower() for s in path.suffixes]
+    gz = bool(suffixes) and suffixes[-1] in (".gz", ".gzip")
+    if gz:
+        suffixes = suffixes[:-1]
+    fmt = FORMATS.get(suffixes[-1]) if suffixes else None
+    if fmt is None:
+        raise FileError(
+            f"{path}: unknown file type (expected .csv, .tsv, .jsonl, .parquet, optionally .gz)"
+        )
+    return fmt, gz
+
+
+def _open_binary(path: Path, gz: bool) -> BinaryIO:
+    try:
+        raw = path.open("rb")
+    except OSError as exc:
+        raise FileError(f"{path}: cannot open ({exc.strerror or exc})") from None
+    head = raw.read(2)
+    raw.seek(0)
+    if gz or head == b"\x1f\x8b":
+        return gzip.GzipFile(fileobj=raw)  # type: ignore[return-value]
+    return raw  # type: ignore[return-value]
+
+
+def _text_stream(binary: BinaryIO) -> io.TextIOWrapper:
+    """Decode by byte-order mark; otherwise UTF-8, keeping bad bytes as surrogate escapes."""
+    buffered = io.BufferedReader(binary) if not isinstance(binary, io.BufferedReader) else binary
+    head = buffered.peek(4)[:4]
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return io.TextIOWrapper(buffered, encoding="utf-16", newline="")
+    if head.startswith(codecs.BOM_UTF8):
+        return io.TextIOWrapper(
+            buffered, encoding="utf-8-sig", errors="surrogateescape", newline=""
+        )
+    return io.TextIOWrapper(buffered, encoding="utf-8", errors="surrogateescape", newline="")
+
+
+def has_bad_bytes(value: str) -> bool:
+    return any("\udc80" <= ch <= "\udcff" for ch in value)
+
+
+def _csv_rows(
+    stream: io.TextIOWrapper, delimiter: str, path: Path
+) -> tuple[list[str], Iterator[RawRow]]:
+    reader = csv.reader(stream, delimiter=delimiter)
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise FileError(f"{path}: the file is empty (no header row)") from None
+    except (csv.Error, UnicodeError, EOFError, OSError) as exc:
+        raise FileError(f"{path}: cannot read the header ({exc})") from None
+    header = [h.strip().lstrip("\ufeff") for h in header]
+    if not any(header) or any(has_bad_bytes(h) for h in header):
+        raise FileError(f"{path}: the header row is missing or unreadable")
+
+    def rows() -> Iterator[RawRow]:
+        number = 0
+        while True:
+            try:
+                values = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                number += 1
+                yield RawRow(number, None, f"unparseable CSV row: {exc}")
+                continue
+            except (UnicodeError, EOFError, OSError, gzip.BadGzipFile) as exc:
+                raise FileError(f"{path}: unreadable after row {number} ({exc})") from None
+            if not values or all(not v.strip() for v in values):
+                continue  # a blank line carries no ticket
+            number += 1
+            if len(values) != len(header):
+                yield RawRow(
+                    number,
+                    dict(zip(header, values, strict=False)),
+                    f"{len(values)} fields where the header has {len(header)}",
+                )
+                continue
+            yield RawRow(number, dict(zip(header, values, strict=True)))
+
+    return header, rows()
+
+
+def _jsonl_rows(stream: io.TextIOWrapper, path: Path) -> tuple[list[str], Iterator[RawRow]]:
+    lines = iter(stream)
+    first: RawRow | None = None
+    number = 0
+    for line in lines:
+        number += 1
+        if line.strip():
+            first = _parse_json_line(number, line)
+            break
+    if first is None:
+        raise FileError(f"{path}: the file is empty")
+    header = list(first.fields) if first.fields else []
+    if not header:
+        raise FileError(f"{path}: the first record is not a JSON object ({first.problem})")
+
+    def rows() -> Iterator[RawRow]:
+        n = number
+        yield first
+        try:
+            for line in lines:
+                n += 1
+                if line.strip():
+                    yield _parse_json_line(n, line)
+        except (UnicodeError, EOFError, OSError) as exc:
+            raise FileError(f"{path}: unreadable after row {n} ({exc})") from None
+
+    return header, rows()
+
+
+def _parse_json_line(number: int, line: str) -> RawRow:
+    if has_bad_bytes(line):
+        return RawRow(number, {"_raw": line}, "undecodable bytes")
+    try:
+        obj = json.loads(line)
+    except json.JSONDecodeError as exc:
+        return RawRow(number, {"_raw": line}, f"invalid JSON: {exc.msg}")
+    if not isinstance(obj, dict):
+        return RawRow(number, {"_raw": line}, "JSON line is not an object")
+    return RawRow(number, {k: _scalar(v) for k, v in obj.items()})
+
+
+def _scalar(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+def _parquet_rows(path: Path, binary: BinaryIO) -> tuple[list[str], Iterator[RawRow]]:
+    import pyarrow.parquet as pq
+
+    try:
+        pf = pq.ParquetFile(binary)
+    except Exception as exc:
+        raise FileError(f"{path}: not a readable Parquet file ({exc})") from None
+    header = list(pf.schema_arrow.names)
+
+    def rows() -> Iterator[RawRow]:
+        number = 0
+        try:
+            for batch in pf.iter_batches(batch_size=5000):
+                for record in batch.to_pylist():
+                    number += 1
+                    yield RawRow(number, {k: _scalar(v) for k, v in record.items()})
+        except Exception as exc:
+            raise FileError(f"{path}: unreadable after row {number} ({exc})") from None
+
+    return header, rows()
+
+
+def open_rows(path: Path) -> tuple[list[str], Iterator[RawRow], BinaryIO]:
+    """Return the column names, a row iterator and the underlying handle (close it when done)."""
+    if not path.exists():
+        raise FileError(f"{path}: no such file")
+    if path.is_dir():
+        raise FileError(f"{path}: is a folder, not a file")
+    fmt, gz = detect_format(path)
+    binary = _open_binary(path, gz)
+    try:
+        if fmt == "parquet":
+            if gz:
+                binary = io.BytesIO(binary.read())  # parquet needs random access
+            header, rows = _parquet_rows(path, binary)
+        else:
+            stream = _text_stream(binary)
+            if fmt == "jsonl":
+                header, rows = _jsonl_rows(stream, path)
+            else:
+                header, rows = _csv_rows(stream, "\t" if fmt == "tsv" else ",", path)
+    except FileError:
+        binary.close()
+        raise
+    except (OSError, EOFError, UnicodeError, gzip.BadGzipFile) as exc:
+        binary.close()
+        raise FileError(f"{path}: cannot read ({exc})") from None
+    return header, rows, binary

@@ -1,0 +1,238 @@
+"""Turn one raw row into a clean ticket or a quarantined row with its reason."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from dateutil import parser as dateparser
+
+from insights.ingest.language import normalize_code
+from insights.ingest.pii import redact
+from insights.ingest.read import RawRow, has_bad_bytes
+from insights.records import QuarantinedRow, TicketRow
+
+KINDS = {
+    "buyer": "buyer",
+    "customer": "buyer",
+    "consumer": "buyer",
+    "b2c": "buyer",
+    "user": "buyer",
+    "seller": "seller",
+    "merchant": "seller",
+    "vendor": "seller",
+    "shop": "seller",
+    "partner": "seller",
+}
+CHANNELS = {
+    "mobile_sdk": "app",
+    "mobile": "app",
+    "mobile_app": "app",
+    "voice": "phone_transcript",
+    "phone": "phone_transcript",
+    "call": "phone_transcript",
+    "web": "web_form",
+    "form": "web_form",
+    "e-mail": "email",
+    "mail": "email",
+    "live_chat": "chat",
+    "messaging": "chat",
+}
+CSAT_WORDS = {"good": 5, "great": 5, "satisfied": 5, "bad": 1, "poor": 1, "unsatisfied": 1}
+_YEAR = re.compile(r"\d{4}")
+_EPOCH = re.compile(r"^\d{10}(\d{3})?(\.\d+)?$")
+STANDARD = {
+    "ticket_id",
+    "created_at",
+    "text",
+    "subject",
+    "description",
+    "language",
+    "kind",
+    "region",
+    "channel",
+    "category",
+    "csat",
+    "source",
+}
+
+
+def content_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def safe_text(value: str) -> str:
+    """Make a string with surrogate-escaped bytes storable (bad bytes become U+FFFD)."""
+    return value.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
+def parse_timestamp(value: str, default_tz: str) -> datetime | None:
+    """Parse many timestamp styles; naive times are read in `default_tz`; returns naive UTC."""
+    raw = value.strip()
+    if not raw:
+        return None
+    if _EPOCH.match(raw):
+        seconds = float(raw) / (1000 if len(raw.split(".")[0]) == 13 else 1)
+        return datetime.fromtimestamp(seconds, UTC).replace(tzinfo=None)
+    try:
+        parsed = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except ValueError:
+        if not _YEAR.search(raw):
+            return None
+        try:
+            parsed = dateparser.parse(raw)
+        except (ValueError, OverflowError):
+            return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=ZoneInfo(default_tz))
+    return parsed.astimezone(UTC).replace(tzinfo=None)
+
+
+def _clean(value: str | None) -> str | None:
+    if value is None:
+        return None
+    value = value.strip()
+    return value or None
+
+
+def _csat(value: str | None) -> int | None:
+    if not value:
+        return None
+    word = value.strip().lower()
+    if word in CSAT_WORDS:
+        return CSAT_WORDS[word]
+    try:
+        score = round(float(word))
+    except ValueError:
+        return None
+    return score if 1 <= score <= 5 else None
+
+
+def _channel(value: str | None) -> str | None:
+    name = re.sub(r"[\s-]+", "_", (value or "").strip().lower())[:64]
+    return CHANNELS.get(name, name) or None
+
+
+def _raw_repr(fields: dict[str, str] | None) -> str:
+    if not fields:
+        return ""
+    text = json.dumps({k: redact(safe_text(v)) for k, v in fields.items()}, ensure_ascii=False)
+    return text[:2000]
+
+
+class RowValidator:
+    """Validates rows of one file against its resolved column mapping."""
+
+    def __init__(
+        self,
+        resolved: dict[str, str],
+        defaults: dict[str, str],
+        source: str,
+        default_kind: str | None,
+        max_chars: int,
+        timezone: str,
+    ) -> None:
+        self.resolved = resolved
+        self.defaults = defaults
+        self.source = source
+        self.default_kind = default_kind
+        self.max_chars = max_chars
+        self.timezone = timezone
+        self.mapped_columns = set(resolved.values())
+
+    def _get(self, fields: dict[str, str], name: str) -> str | None:
+        col = self.resolved.get(name)
+        value = fields.get(col) if col else None
+        if value is None or not value.strip():
+            value = self.defaults.get(name)
+        return value
+
+    def _quarantine(self, raw: RawRow, ext: str | None, reason: str, detail: str) -> QuarantinedRow:
+        ext_safe = safe_text(ext)[:255] if ext else None
+        return QuarantinedRow(raw.number, ext_safe, reason, detail, _raw_repr(raw.fields))
+
+    def validate(self, raw: RawRow) -> TicketRow | QuarantinedRow:
+        fields = raw.fields or {}
+        ext = _clean(self._get(fields, "ticket_id"))
+        if raw.problem:
+            reason = "bad_encoding" if "undecodable" in raw.problem else "bad_row"
+            return self._quarantine(raw, ext, reason, raw.problem)
+        bad = [k for k, v in fields.items() if v and has_bad_bytes(v)]
+        if bad:
+            return self._quarantine(
+                raw, ext, "bad_encoding", f"undecodable bytes in {', '.join(bad)}"
+            )
+        if not ext:
+            return self._quarantine(raw, None, "missing_id", "no ticket id")
+        if len(ext) > 255:
+            return self._quarantine(raw, ext, "bad_id", "ticket id longer than 255 characters")
+        when_raw = self._get(fields, "created_at")
+        if not when_raw or not when_raw.strip():
+            return self._quarantine(raw, ext, "missing_date", "no created_at")
+        when = parse_timestamp(when_raw, self.timezone)
+        if when is None:
+            return self._quarantine(raw, ext, "bad_date", f"cannot parse date {when_raw[:60]!r}")
+        text = self._text(fields)
+        if not text:
+            return self._quarantine(raw, ext, "empty_text", "no text, subject or description")
+        truncated = len(text) > self.max_chars
+        if truncated:
+            text = text[: self.max_chars]
+        text = redact(text)
+        kind_raw = (self._get(fields, "kind") or self.default_kind or "").strip().lower()
+        language = normalize_code(self._get(fields, "language"))
+        attributes = {
+            k: redact(v)[:1000]
+            for k, v in fields.items()
+            if k not in self.mapped_columns and k.lower() not in STANDARD and v and v.strip()
+        }
+        row = TicketRow(
+            row_number=raw.number,
+            source=_clean(self._get(fields, "source")) or self.source,
+            external_id=ext,
+            created_at=when,
+            text=text,
+            truncated=truncated,
+            language=language,
+            language_confidence=1.0 if language else 0.0,
+            kind=KINDS.get(kind_raw),
+            region=(_clean(self._get(fields, "region")) or "").upper()[:64] or None,
+            channel=_channel(self._get(fields, "channel")),
+            category=(_clean(self._get(fields, "category")) or None),
+            csat=_csat(self._get(fields, "csat")),
+            attributes=attributes,
+        )
+        row.content_hash = content_hash(text)
+        return row
+
+    def _text(self, fields: dict[str, str]) -> str:
+        text = _clean(self._get(fields, "text"))
+        if text:
+            return text
+        subject = _clean(self._get(fields, "subject"))
+        body = _clean(self._get(fields, "description"))
+        if subject and body and not body.lower().startswith(subject.lower()):
+            return f"{subject}\n{body}"
+        return body or subject or ""
+
+
+def row_hash(row: TicketRow) -> str:
+    """Everything stored about a ticket except bookkeeping: equal hash means a duplicate."""
+    payload = json.dumps(
+        [
+            row.created_at.isoformat(),
+            row.text,
+            row.language if not row.language_detected else None,
+            row.kind,
+            row.region,
+            row.channel,
+            row.category,
+            row.csat,
+            sorted(row.attributes.items()),
+        ],
+        ensure_ascii=False,
+    )
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
