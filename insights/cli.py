@@ -166,8 +166,14 @@ def export_assignments_cmd(
 
 
 @app.command()
-def refresh(db: DbOption = None) -> None:
-    """Embed new tickets (cached), discover themes, keep their ids stable, write a run."""
+def refresh(
+    full: Annotated[
+        bool, typer.Option("--full", help="rediscover themes even if few tickets are new")
+    ] = False,
+    db: DbOption = None,
+) -> None:
+    """Embed new tickets (cached), then discover themes (full) or assign new tickets to the
+    existing themes (incremental), keeping theme ids stable."""
     from rich.progress import BarColumn, MofNCompleteColumn
 
     from insights.embed import EmbedderError
@@ -183,6 +189,7 @@ def refresh(db: DbOption = None) -> None:
         TimeElapsedColumn(),
         console=err,
         transient=False,
+        disable=not err.is_terminal,
     )
     state: dict[str, object] = {}
 
@@ -199,7 +206,9 @@ def refresh(db: DbOption = None) -> None:
 
     try:
         with progress:
-            result = run_refresh(engine, settings, Hooks(start_embedding, advance, stage))
+            result = run_refresh(
+                engine, settings, Hooks(start_embedding, advance, stage), full=full
+            )
             if "stage" in state:
                 progress.update(state["stage"], completed=1, total=1)
     except EmbedderError as exc:
@@ -216,55 +225,250 @@ def refresh(db: DbOption = None) -> None:
 def themes(
     fmt: Annotated[str, typer.Option("--format", help="table, json or csv")] = "table",
     limit: Annotated[int | None, typer.Option(help="show at most N themes")] = None,
+    week: Annotated[
+        str | None,
+        typer.Option(help="YYYY-Www (or `latest`): the week's ranked themes with trend statistics"),
+    ] = None,
+    region: Annotated[
+        str | None, typer.Option(help="only this region (implies a weekly view)")
+    ] = None,
+    kind: Annotated[
+        str | None, typer.Option(help="buyer or seller (implies a weekly view)")
+    ] = None,
     db: DbOption = None,
 ) -> None:
-    """List the current themes: theme_id, title, keywords, size, languages."""
-    from insights.catalog import current_themes
-
+    """List the current themes, or with --week/--region/--kind the week's ranked themes."""
     if fmt not in ("table", "json", "csv"):
         raise fail(f"--format must be table, json or csv, not {fmt!r}")
+    if kind is not None and kind not in ("buyer", "seller"):
+        raise fail(f"--kind must be buyer or seller, not {kind!r}")
+    if week is not None or region is not None or kind is not None:
+        _weekly_themes(fmt, limit, None if week in (None, "latest") else week, region, kind, db)
+        return
+    from insights.catalog import current_themes
+
     _, engine = open_store(db)
     rows = current_themes(engine, limit)
+    _emit(
+        fmt,
+        [r.as_dict() for r in rows],
+        ["theme_id", "title", "keywords", "size", "languages"],
+        "Themes (latest run)",
+        "No themes yet: run `insights ingest FILE` and `insights refresh`.",
+    )
+
+
+def _weekly_themes(
+    fmt: str,
+    limit: int | None,
+    week: str | None,
+    region: str | None,
+    kind: str | None,
+    db: str | None,
+) -> None:
+    from insights.weekly import week_report
+
+    if week is not None:
+        from insights.trends import parse_week
+
+        try:
+            parse_week(week)
+        except ValueError as exc:
+            raise fail(str(exc)) from None
+    _, engine = open_store(db)
+    report = week_report(engine, week, region=region.upper() if region else None, kind=kind)
+    rows = report.themes[:limit] if limit else report.themes
+    if report.out_of_range:
+        print(
+            f"note: {report.out_of_range} ticket(s) with dates in the future or decades back "
+            "left out of trends",
+            file=sys.stderr,
+        )
+    if report.message:
+        print(f"note: {report.message}", file=sys.stderr)
+    _emit(
+        fmt,
+        rows,
+        [
+            "theme_id",
+            "title",
+            "volume",
+            "share",
+            "growth",
+            "spike",
+            "q_value",
+            "rank_score",
+            "lifecycle",
+            "regions",
+        ],
+        f"Ranked themes, week {report.week}"
+        + (f", region {region}" if region else "")
+        + (f", {kind}" if kind else ""),
+        report.message or "No themes for this week.",
+    )
+
+
+def _cell(value: object) -> str:
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value[:6])
+    if isinstance(value, dict):
+        return " ".join(f"{k}:{v}" for k, v in list(value.items())[:6])
+    if isinstance(value, float):
+        return f"{value:.3g}"
+    return "" if value is None else str(value)
+
+
+def _emit(fmt: str, rows: list[dict], columns: list[str], title: str, empty: str) -> None:
     if fmt == "json":
-        print(json.dumps([r.as_dict() for r in rows], ensure_ascii=False, indent=1))
+        print(json.dumps(rows, ensure_ascii=False, indent=1, default=str))
         return
     if fmt == "csv":
         import csv as _csv
 
         writer = _csv.writer(sys.stdout)
-        writer.writerow(["theme_id", "title", "keywords", "size", "languages"])
+        writer.writerow(columns)
         for r in rows:
-            writer.writerow(
-                [
-                    r.theme_id,
-                    r.title,
-                    "; ".join(r.keywords),
-                    r.size,
-                    " ".join(f"{k}:{v}" for k, v in r.languages.items()),
-                ]
-            )
+            writer.writerow([_cell(r.get(c)) for c in columns])
         return
     if not rows:
-        out.print("No themes yet: run `insights ingest FILE` and `insights refresh`.")
+        out.print(empty)
         return
-    table = Table(title="Themes (latest run)", title_justify="left")
-    for col, just in (
-        ("id", "right"),
-        ("title", "left"),
-        ("keywords", "left"),
-        ("size", "right"),
-        ("languages", "left"),
-    ):
-        table.add_column(col, justify=just)
+    table = Table(title=title, title_justify="left")
+    for col in columns:
+        table.add_column(col)
     for r in rows:
-        table.add_row(
-            str(r.theme_id),
-            r.title,
-            ", ".join(r.keywords[:6]),
-            f"{r.size:,}",
-            " ".join(f"{k}:{v}" for k, v in list(r.languages.items())[:6]),
-        )
+        table.add_row(*(_cell(r.get(c)) for c in columns))
     out.print(table)
+
+
+@app.command()
+def events(
+    since: Annotated[str | None, typer.Option(help="only events on or after YYYY-MM-DD")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="table, json or csv")] = "table",
+    db: DbOption = None,
+) -> None:
+    """Lifecycle events of themes: new, continued, merged, split, retired."""
+    from datetime import date
+
+    from insights.weekly import lifecycle_events
+
+    since_date = None
+    if since:
+        try:
+            since_date = date.fromisoformat(since)
+        except ValueError:
+            raise fail(f"--since must be a date like 2026-07-01, not {since!r}") from None
+    _, engine = open_store(db)
+    rows = lifecycle_events(engine, since_date)
+    if fmt == "table":
+        rows = [r for r in rows if r["event"] != "continued"] or rows
+    _emit(
+        fmt,
+        rows,
+        ["at", "run_id", "event", "theme_id", "title", "related_theme_id"],
+        "Theme lifecycle events",
+        "No lifecycle events yet: run `insights refresh`.",
+    )
+
+
+@app.command()
+def digest(
+    week: Annotated[
+        str | None, typer.Option(help="YYYY-Www (default: the latest complete week)")
+    ] = None,
+    region: Annotated[str | None, typer.Option(help="only this region (e.g. TH)")] = None,
+    out_dir: Annotated[
+        Path, typer.Option("--out", help="folder for the .md/.html files and charts")
+    ] = Path("digests"),
+    send: Annotated[
+        bool,
+        typer.Option(
+            "--send", help="re-send pending digests, then mail / post this one (SMTP, webhook)"
+        ),
+    ] = False,
+    db: DbOption = None,
+) -> None:
+    """Build the weekly digest (new, rising, spiking, fading, top themes, per region), store it,
+    write it to --out and with --send deliver it. Exit 1 when a delivery failed (the digest is
+    stored unsent and the next --send run re-sends it); exit 2 for bad input or settings."""
+    from insights.digest import DigestConfigError, DigestSettings, build_and_deliver
+    from insights.trends import parse_week
+
+    if week == "latest":
+        week = None
+    if week is not None:
+        try:
+            parse_week(week)
+        except ValueError as exc:
+            raise fail(str(exc)) from None
+    try:
+        digest_settings = DigestSettings.from_env()
+    except DigestConfigError as exc:
+        raise fail(str(exc)) from None
+    _, engine = open_store(db)
+    try:
+        result = build_and_deliver(
+            engine, digest_settings, week=week, region=region, out_dir=out_dir, send=send
+        )
+    except (DigestConfigError, ValueError) as exc:
+        raise fail(str(exc)) from None
+    except OSError as exc:
+        raise fail(f"{out_dir}: cannot write the digest ({exc.strerror or exc})") from None
+    if result.content.message:
+        print(f"note: {result.content.message}", file=sys.stderr)
+    out.print(f"wrote {result.markdown_path} and {result.html_path} (digest id {result.digest_id})")
+    if result.resent:
+        out.print(f"re-sent {len(result.resent)} earlier digest(s): ids {result.resent}")
+    if send and result.sent:
+        out.print(f"sent digest {result.week}" + (f" {result.region}" if result.region else ""))
+    for message in result.errors:
+        print(f"error: {message}", file=sys.stderr)
+    if result.errors:
+        raise typer.Exit(1)
+
+
+@app.command("app")
+def app_cmd(
+    port: Annotated[int, typer.Option(help="port to listen on")] = 8501,
+    host: Annotated[
+        str, typer.Option(help="address to bind (0.0.0.0 exposes it to the network)")
+    ] = "127.0.0.1",
+    db: DbOption = None,
+) -> None:
+    """Start the Streamlit app (ranked themes, theme pages, tagging) and print its URL."""
+    import importlib.util
+    import os
+    import subprocess
+
+    if importlib.util.find_spec("streamlit") is None:
+        raise fail("streamlit is not installed in this environment")
+    settings, _ = open_store(db)  # migrates the store, and fails here with one line if it can't
+    script = Path(__file__).resolve().parent.parent / "app" / "Home.py"
+    if not script.is_file():
+        raise fail(f"the app is not installed next to the package: {script} is missing")
+    env = {**os.environ, "INSIGHTS_DB_URL": settings.db_url}
+    command = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(script),
+        "--server.port",
+        str(port),
+        "--server.address",
+        host,
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+    ]
+    shown = "127.0.0.1" if host in ("0.0.0.0", "") else host
+    print(f"ticket-insights app: http://{shown}:{port}  (Ctrl+C stops it)", flush=True)
+    try:
+        code = subprocess.call(command, env=env)
+    except KeyboardInterrupt:
+        code = 0
+    raise typer.Exit(code)
 
 
 def main() -> None:

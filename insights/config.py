@@ -35,9 +35,49 @@ ENV_VARS: dict[str, tuple[str, str]] = {
     "INSIGHTS_EMBED_BATCH_SIZE": ("64", "texts per embedding batch"),
     "INSIGHTS_THREADS": ("0", "CPU threads for embedding (0: all cores)"),
     "INSIGHTS_SEED": ("42", "random seed of discovery (same seed, same themes)"),
+    "INSIGHTS_FULL_REFRESH_SHARE": (
+        "0.2",
+        "refresh rediscovers themes when more than this share of tickets is new since the last run",
+    ),
+    "INSIGHTS_FULL_REFRESH_DAYS": (
+        "7",
+        "refresh rediscovers themes when the last full run is this old",
+    ),
     "INSIGHTS_FIT_SAMPLE": (
         "20000",
         "above this many tickets discovery fits on a sample and assigns the rest",
+    ),
+    "INSIGHTS_APP_URL": (
+        "http://127.0.0.1:8501",
+        "base URL of the app; the digest links each theme to `{INSIGHTS_APP_URL}/?theme=<id>`",
+    ),
+    "INSIGHTS_APP_PASSWORD": (
+        "",
+        "shared password for `insights app` (unset: no login, or Streamlit OIDC via secrets.toml)",
+    ),
+    "INSIGHTS_APP_USER_REGIONS": (
+        "",
+        "the tagging page's default region per login, e.g. `ana@shop.co=TH,budi@shop.co=ID`",
+    ),
+    "INSIGHTS_DIGEST_MIN_GROUP": (
+        "5",
+        "privacy floor: themes and segments with fewer tickets are never shown with examples",
+    ),
+    "INSIGHTS_SMTP_HOST": ("", "mail server for `insights digest --send` (unset: no mail)"),
+    "INSIGHTS_SMTP_PORT": ("", "mail server port (unset: 25 plain, 587 starttls, 465 ssl)"),
+    "INSIGHTS_SMTP_USER": ("", "mail login user (unset: no login)"),
+    "INSIGHTS_SMTP_PASSWORD": ("", "mail login password"),
+    "INSIGHTS_SMTP_FROM": ("ticket-insights@localhost", "sender address of the digest mail"),
+    "INSIGHTS_SMTP_SECURITY": ("plain", "plain, starttls or ssl"),
+    "INSIGHTS_DIGEST_TO": ("", "digest recipients, separated by commas"),
+    "INSIGHTS_DIGEST_TO_<REGION>": (
+        "",
+        "recipients of that region's digest (`--region`), e.g. INSIGHTS_DIGEST_TO_TH; "
+        "unset: INSIGHTS_DIGEST_TO",
+    ),
+    "INSIGHTS_DIGEST_WEBHOOK": (
+        "",
+        'Slack-compatible webhook URL; the digest summary is posted as JSON `{"text": ...}`',
     ),
 }
 
@@ -59,6 +99,8 @@ class Settings:
     threads: int
     seed: int
     fit_sample: int
+    full_refresh_share: float
+    full_refresh_days: float
     extra: dict[str, str] = field(default_factory=dict)
 
 
@@ -68,6 +110,14 @@ def _int(name: str) -> int:
         return int(raw)
     except ValueError:
         raise ValueError(f"{name} must be a whole number, got {raw!r}") from None
+
+
+def _float(name: str) -> float:
+    raw = _env(name)
+    try:
+        return float(raw)
+    except ValueError:
+        raise ValueError(f"{name} must be a number, got {raw!r}") from None
 
 
 def load_settings(db_url: str | None = None) -> Settings:
@@ -86,4 +136,6 @@ def load_settings(db_url: str | None = None) -> Settings:
         threads=_int("INSIGHTS_THREADS"),
         seed=_int("INSIGHTS_SEED"),
         fit_sample=_int("INSIGHTS_FIT_SAMPLE"),
+        full_refresh_share=_float("INSIGHTS_FULL_REFRESH_SHARE"),
+        full_refresh_days=_float("INSIGHTS_FULL_REFRESH_DAYS"),
     )

@@ -158,3 +158,45 @@ class ThemeEvent(Base):
     event: Mapped[str] = mapped_column(String(16))
     related_theme_id: Mapped[int | None] = mapped_column(ForeignKey("themes.id"), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class Annotation(Base):
+    """What people say about a theme; keyed by the stable theme id, never touched by runs."""
+
+    __tablename__ = "annotations"
+    theme_id: Mapped[int] = mapped_column(ForeignKey("themes.id"), primary_key=True)
+    tags: Mapped[list] = mapped_column(JSON, default=list)
+    owner: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    status: Mapped[str] = mapped_column(String(32), default="new")
+    tracker_url: Mapped[str | None] = mapped_column(Text, nullable=True)
+    note: Mapped[str | None] = mapped_column(Text, nullable=True)
+    region: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+    updated_by: Mapped[str] = mapped_column(String(255))
+
+
+class AuditEntry(Base):
+    """Who changed what, when, with the values before and after."""
+
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime)
+    who: Mapped[str] = mapped_column(String(255))
+    theme_id: Mapped[int | None] = mapped_column(ForeignKey("themes.id"), nullable=True, index=True)
+    action: Mapped[str] = mapped_column(String(32))
+    before: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+    after: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+
+
+class Digest(Base):
+    """A weekly digest as built, and how its delivery went (kept even when sending fails)."""
+
+    __tablename__ = "digests"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    week: Mapped[str] = mapped_column(String(10), index=True)
+    region: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    markdown: Mapped[str] = mapped_column(Text)
+    html: Mapped[str] = mapped_column(Text)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    delivery: Mapped[dict] = mapped_column(JSON, default=dict)

@@ -1,0 +1,194 @@
+"""Theme-discovery quality against labelled sets, side by side with BERTopic on the same vectors.
+
+    HF_HUB_OFFLINE=1 .venv/bin/python bench/quality.py [--sets NAME ...] [--no-bertopic]
+    HF_HUB_OFFLINE=1 .venv/bin/python bench/quality.py --token-curve [--sets NAME ...]
+
+Sets: every CSV in ../shared/benchmarks/ (read in place) and, when present, data/sample/tickets.csv
+with data/sample/truth.csv. Embeddings are cached in bench/.cache/ (key: model + embedded texts).
+Scores count unthemed rows as one group. BERTopic runs with its defaults (UMAP seeded for
+repeatability) on the same embeddings; on mixed-language sets it gets the same per-language
+centering as ours. "+ro" is BERTopic followed by reduce_outliers(strategy="embeddings").
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score, v_measure_score
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+warnings.filterwarnings("ignore")
+
+from common import BenchSet, cached_embeddings, load_sets  # noqa: E402
+
+from insights.discover import DiscoveryParams, ThemeDiscoverer, center, language_means  # noqa: E402
+from insights.embed import DEFAULT_MAX_TOKENS, DEFAULT_MODEL  # noqa: E402
+
+CAPS = (32, 64, 128, 256, 512)
+
+
+def scores(name: str, labels_true: list[str], labels: np.ndarray) -> dict[str, float]:
+    out = {
+        "V": v_measure_score(labels_true, labels),
+        "ARI": adjusted_rand_score(labels_true, labels),
+        "NMI": normalized_mutual_info_score(labels_true, labels),
+        "unthemed": float(np.mean(labels < 0)),
+        "themes": len(set(labels.tolist()) - {-1}),
+    }
+    if "concepts" in name:
+        out["one_theme"] = one_theme_share(labels_true, labels)
+    return out
+
+
+def one_theme_share(labels_true: list[str], labels: np.ndarray) -> float:
+    """Share of concepts (truth labels) whose rows, all languages, land in one theme."""
+    truth = np.asarray(labels_true)
+    concepts = np.unique(truth)
+    ok = 0
+    for c in concepts:
+        got = set(labels[truth == c].tolist())
+        ok += len(got) == 1 and -1 not in got
+    return ok / len(concepts)
+
+
+def run_ours(E: np.ndarray, langs: list[str]) -> tuple[np.ndarray, float, dict]:
+    t0 = time.perf_counter()
+    result = ThemeDiscoverer(DiscoveryParams()).fit(E, langs)
+    return result.labels, time.perf_counter() - t0, result.params_used
+
+
+def run_bertopic(
+    texts: list[str], E: np.ndarray, langs: list[str], seed: int = 42
+) -> tuple[np.ndarray, np.ndarray, float]:
+    from bertopic import BERTopic
+    from umap import UMAP
+
+    if len(set(langs)) > 1:  # the same per-language centering as ours
+        E = center(E, langs, language_means(E, langs, 10), 10)
+    umap_model = UMAP(
+        n_neighbors=15, n_components=5, min_dist=0.0, metric="cosine", random_state=seed
+    )  # BERTopic's default UMAP, seeded
+    model = BERTopic(embedding_model=None, umap_model=umap_model)
+    t0 = time.perf_counter()
+    topics, _ = model.fit_transform(texts, embeddings=E)
+    seconds = time.perf_counter() - t0
+    reduced = model.reduce_outliers(texts, topics, strategy="embeddings", embeddings=E)
+    return np.asarray(topics), np.asarray(reduced), seconds
+
+
+def warm_up() -> None:
+    """Compile UMAP's numba code once so neither side pays it in the timings."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(300, 16)).astype(np.float32)
+    ThemeDiscoverer(DiscoveryParams(min_cluster_size=10)).fit(X, ["en"] * 300)
+
+
+def fmt(row: dict) -> str:
+    one = f"{row['one_theme']:.2f}" if "one_theme" in row else "   -"
+    return (
+        f"{row['V']:.3f} {row['ARI']:.3f} {row['NMI']:.3f} {row['unthemed']:6.1%} "
+        f"{row['themes']:4d} {one:>5}"
+    )
+
+
+def quality(sets: list[BenchSet], bertopic: bool) -> None:
+    warm_up()
+    header = f"{'set':22} {'method':12} {'V':>5} {'ARI':>5} {'NMI':>5} {'unthm':>6} {'k':>4} "
+    header += f"{'1thm':>5} {'secs':>6}"
+    print(header)
+    print("-" * len(header))
+    for bench in sets:
+        E, _ = cached_embeddings(bench, DEFAULT_MODEL, DEFAULT_MAX_TOKENS)
+        labels, secs, used = run_ours(E, bench.languages)
+        rows = [("ours", scores(bench.name, bench.labels, labels), secs)]
+        if bertopic:
+            topics, reduced, bsecs = run_bertopic(bench.texts, E, bench.languages)
+            rows.append(("bertopic", scores(bench.name, bench.labels, topics), bsecs))
+            rows.append(("bertopic+ro", scores(bench.name, bench.labels, reduced), bsecs))
+        for method, row, s in rows:
+            print(f"{bench.name:22} {method:12} {fmt(row)} {s:6.1f}", flush=True)
+        keys = ("n_neighbors", "min_cluster_size", "min_samples", "reassign_floor_effective")
+        print(f"{'':22} params: " + json.dumps({k: used.get(k) for k in keys}), flush=True)
+
+
+# -- token-cap curve ---------------------------------------------------------------------------
+def long_set(bench: BenchSet, n: int = 300, chars: int = 800, seed: int = 0) -> BenchSet:
+    """~`chars`-character tickets made of sentences that share a label (realistic length)."""
+    rng = np.random.default_rng(seed)
+    labels = np.asarray(bench.labels)
+    texts, out_labels = [], []
+    for i in range(n):
+        label = labels[i % len(np.unique(labels))] if False else rng.choice(np.unique(labels))
+        pool = np.flatnonzero(labels == label)
+        parts: list[str] = []
+        while sum(len(p) + 1 for p in parts) < chars:
+            parts.append(bench.texts[int(rng.choice(pool))].strip().rstrip(".") + ".")
+        texts.append(" ".join(parts))
+        out_labels.append(str(label))
+    return BenchSet(
+        name=f"{bench.name}-long",
+        ids=[f"long-{i}" for i in range(n)],
+        texts=texts,
+        labels=out_labels,
+        languages=[bench.languages[0]] * n,
+        digest=f"{bench.digest}-long{n}-{chars}-{seed}",
+    )
+
+
+def token_curve(sets: list[BenchSet]) -> None:
+    from insights.embed import embed_texts, load_embedder
+
+    model = load_embedder(DEFAULT_MODEL)
+    module = model[0]
+    warm_up()
+    extra = [long_set(s) for s in sets if s.name == "bitext"]
+    print(f"{'set':22} {'cap':>4} {'cut%':>5} {'chars/t':>7} {'texts/s':>8} {'V':>6} {'unthm':>6}")
+    for bench in [*sets, *extra]:
+        for cap in CAPS:
+            cut = [module.truncate(t, cap) for t in bench.texts]
+            changed = float(np.mean([c != t for c, t in zip(cut, bench.texts, strict=True)]))
+            # Cache key is the embedded text itself, so caps that cut nothing reuse vectors.
+            view = BenchSet(bench.name, bench.ids, cut, bench.labels, bench.languages, "")
+            view.digest = str(abs(hash(tuple(cut))))[:16]
+            t0 = time.perf_counter()
+            E, secs = cached_embeddings(view, DEFAULT_MODEL, 512, model=model)
+            timing = f"{len(cut) / secs:8.1f}" if secs else "  cached"
+            if secs is None:  # speed of a cached cap: time a fixed subsample (<= 200 texts)
+                idx = np.random.default_rng(0).choice(len(cut), min(200, len(cut)), replace=False)
+                t0 = time.perf_counter()
+                embed_texts(model, DEFAULT_MODEL, [bench.texts[i] for i in idx], max_tokens=cap)
+                timing = f"{len(idx) / (time.perf_counter() - t0):8.1f}"
+            labels, _, _ = run_ours(E, bench.languages)
+            row = scores(bench.name, bench.labels, labels)
+            avg = np.mean([len(c) for c in cut])
+            print(
+                f"{bench.name:22} {cap:4d} {changed:5.1%} {avg:7.0f} {timing} "
+                f"{row['V']:6.3f} {row['unthemed']:6.1%}",
+                flush=True,
+            )
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("--sets", nargs="+", help="only these sets (file stems, or 'sample')")
+    ap.add_argument("--no-bertopic", action="store_true", help="skip the BERTopic baseline")
+    ap.add_argument("--token-curve", action="store_true", help="quality/speed per token cap")
+    args = ap.parse_args()
+    sets = load_sets(args.sets)
+    if args.token_curve:
+        token_curve(sets)
+    else:
+        quality(sets, bertopic=not args.no_bertopic)
+
+
+if __name__ == "__main__":
+    main()

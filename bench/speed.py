@@ -1,0 +1,110 @@
+"""Speed benchmark: embedding alone vs the whole refresh, on the sample and a generated set.
+
+    .venv/bin/python bench/speed.py --n 8000          # the shipped sample size
+    .venv/bin/python bench/speed.py --n 50000         # generated with data/generate_sample.py
+
+Prints tickets/s of embedding alone (the model on the tickets' texts, no store), of the whole
+first refresh (embed + discover + label + write), the ratio of the two, the time of a second
+refresh with nothing new (embeds nothing), and peak memory (RSS) of this process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--n", type=int, default=8000)
+    parser.add_argument("--seed", type=int, default=11)
+    args = parser.parse_args()
+
+    from insights.config import load_settings
+    from insights.embed import embed_texts, load_embedder
+    from insights.ingest.load import ingest_file
+    from insights.refresh import refresh
+    from insights.store.db import connect
+
+    with tempfile.TemporaryDirectory() as tmp:
+        tmpdir = Path(tmp)
+        if args.n == 8000:
+            path = REPO / "data" / "sample" / "tickets.csv"
+        else:
+            subprocess.run(
+                [
+                    sys.executable,
+                    str(REPO / "data" / "generate_sample.py"),
+                    "--out",
+                    str(tmpdir / "gen"),
+                    "--n",
+                    str(args.n),
+                    "--seed",
+                    str(args.seed),
+                    "--no-extras",
+                ],
+                check=True,
+                capture_output=True,
+            )
+            path = tmpdir / "gen" / "tickets.csv"
+        url = f"sqlite:///{tmpdir / 'store.db'}"
+        settings = load_settings(url)
+        engine = connect(url)
+        t = time.perf_counter()
+        result = ingest_file(engine, path, settings)
+        ingest_s = time.perf_counter() - t
+        from sqlalchemy import text as sql
+
+        with engine.connect() as conn:
+            texts = [r[0] for r in conn.execute(sql("SELECT DISTINCT text FROM tickets"))]
+
+        model = load_embedder(settings.embedding_model, settings.threads)
+        t = time.perf_counter()
+        embed_texts(
+            model,
+            settings.embedding_model,
+            texts,
+            batch_size=settings.embed_batch_size,
+            max_tokens=settings.embed_max_tokens,
+        )
+        embed_s = time.perf_counter() - t
+        del model
+
+        t = time.perf_counter()
+        first = refresh(engine, settings)
+        refresh_s = time.perf_counter() - t
+        t = time.perf_counter()
+        second = refresh(engine, settings)
+        second_s = time.perf_counter() - t
+
+    n = result.new
+    print(
+        f"tickets: {n:,} ({len(texts):,} distinct texts); ingest {ingest_s:.1f}s ({n / ingest_s:,.0f}/s)"
+    )
+    print(f"embedding alone: {embed_s:.1f}s = {len(texts) / embed_s:,.1f} texts/s")
+    print(
+        f"first refresh:   {refresh_s:.1f}s = {n / refresh_s:,.1f} tickets/s "
+        f"(embed {first.timings['embed']:.1f}s, discover {first.timings['discover']:.1f}s, "
+        f"label {first.timings['label']:.1f}s, write {first.timings['write']:.1f}s)"
+    )
+    print(f"refresh / embedding-only time: {refresh_s / embed_s:.2f}")
+    print(f"second refresh (nothing new): {second_s:.1f}s, embedded {second.n_embedded}")
+    print(
+        f"themes: {first.n_themes}, unthemed {first.unthemed_share:.1%}; peak RSS {peak_rss_mb():,.0f} MB"
+    )
+
+
+if __name__ == "__main__":
+    main()

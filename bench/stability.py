@@ -1,0 +1,120 @@
+"""Theme-id stability and incremental-vs-full agreement on the shipped sample.
+
+    .venv/bin/python bench/stability.py
+
+1. id stability: a full run on weeks 1-12 of the sample, then a full run on weeks 1-16; the share
+   of first-run themes whose tickets keep their theme id (member Jaccard >= 0.5, over the tickets
+   of weeks 1-12).
+2. incremental against full: from the weeks 1-12 run, weeks 13-16 are assigned incrementally;
+   the share of those new tickets that land in the theme the weeks 1-16 full run gives them
+   (tickets left waiting count as disagreements and are reported too).
+Also prints V-measure of each run against the sample's truth, for context.
+The spike backtest lives in bench/spikes.py.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+SAMPLE = REPO / "data" / "sample"
+
+
+def assignments(engine) -> dict[str, int | None]:
+    from sqlalchemy import select
+
+    from insights.refresh import latest_run_id
+    from insights.store.db import session_scope
+    from insights.store.models import Assignment, Ticket
+
+    with session_scope(engine) as s:
+        run = latest_run_id(s)
+        rows = s.execute(
+            select(Ticket.external_id, Assignment.theme_id).join(
+                Assignment, (Assignment.ticket_id == Ticket.id) & (Assignment.run_id == run)
+            )
+        ).all()
+    return dict(rows)
+
+
+def v_measure(assigned: dict[str, int | None], truth: dict[str, str]) -> float:
+    from sklearn.metrics import v_measure_score
+
+    keys = [k for k in assigned if k in truth]
+    return v_measure_score([truth[k] for k in keys], [str(assigned[k]) for k in keys])
+
+
+def main() -> None:
+    from insights.config import load_settings
+    from insights.ingest.load import ingest_file
+    from insights.refresh import refresh
+    from insights.store.db import connect
+
+    rows = list(csv.DictReader((SAMPLE / "tickets.csv").open(encoding="utf-8")))
+    truth = {r["ticket_id"]: r["theme"] for r in csv.DictReader((SAMPLE / "truth.csv").open())}
+    cutoff = "2026-08-24"  # Monday of week 13 (2026-W35)
+    with tempfile.TemporaryDirectory() as tmp:
+        tmpdir = Path(tmp)
+        early = tmpdir / "weeks_1_12.csv"
+        with early.open("w", encoding="utf-8", newline="") as fh:
+            writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+            writer.writeheader()
+            writer.writerows(r for r in rows if r["created_at"][:10] < cutoff)
+        full_url = f"sqlite:///{tmpdir / 'full.db'}"
+        engine = connect(full_url)
+        settings = load_settings(full_url)
+        ingest_file(engine, early, settings)
+        t = time.perf_counter()
+        refresh(engine, settings)
+        print(f"weeks 1-12 full run: {time.perf_counter() - t:.0f}s")
+        first = assignments(engine)
+        engine.dispose()
+        inc_path = tmpdir / "incremental.db"
+        shutil.copy(tmpdir / "full.db", inc_path)
+
+        engine = connect(full_url)
+        ingest_file(engine, SAMPLE / "tickets.csv", settings)
+        refresh(engine, settings, full=True)
+        second = assignments(engine)
+
+        os.environ["INSIGHTS_FULL_REFRESH_SHARE"] = "1.0"
+        inc_url = f"sqlite:///{inc_path}"
+        inc_engine = connect(inc_url)
+        inc_settings = load_settings(inc_url)
+        ingest_file(inc_engine, SAMPLE / "tickets.csv", inc_settings)
+        result = refresh(inc_engine, inc_settings)
+        assert result.mode == "incremental", result.message
+        incremental = assignments(inc_engine)
+
+    themes = {t for t in first.values() if t is not None}
+    kept = 0
+    for theme in themes:
+        before = {k for k, v in first.items() if v == theme}
+        after = {k for k, v in second.items() if v == theme and k in first}
+        kept += len(before & after) / len(before | after) >= 0.5
+    new = [k for k in second if k not in first]
+    agree = sum(incremental.get(k) == second[k] and second[k] is not None for k in new)
+    waiting = sum(incremental.get(k) is None for k in new)
+    print(
+        f"themes in the weeks 1-12 run: {len(themes)}; kept their id on weeks 1-16: "
+        f"{kept}/{len(themes)} = {kept / len(themes):.3f}"
+    )
+    print(
+        f"new tickets (weeks 13-16): {len(new)}; incremental agrees with full: "
+        f"{agree / len(new):.3f}; left waiting: {waiting / len(new):.3f}"
+    )
+    print(
+        f"V-measure vs truth: weeks 1-12 {v_measure(first, truth):.3f}, weeks 1-16 "
+        f"{v_measure(second, truth):.3f}, incremental {v_measure(incremental, truth):.3f}"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,231 @@
+"""Human input on themes: titles, tags, owner, status, tracker link, notes, merges.
+
+Everything is keyed by the stable theme id, written in one transaction together with its audit
+entry, and never overwritten by a machine run. When a run (or a person) merges a theme into
+another, its annotations follow to the survivor.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+
+from sqlalchemy import Engine, select, update
+from sqlalchemy.orm import Session
+
+from insights.store.db import session_scope
+from insights.store.models import Annotation, AuditEntry, Theme, ThemeEvent
+
+STATUSES = ("new", "investigating", "on roadmap", "resolved", "won't fix")
+FIELDS = ("title", "tags", "owner", "status", "tracker_url", "note", "region")
+
+
+class AnnotationError(ValueError):
+    """A change that cannot be made (unknown theme, bad status, ...); one line for the user."""
+
+
+@dataclass
+class ThemeNotes:
+    theme_id: int
+    title: str | None = None
+    tags: list[str] = field(default_factory=list)
+    owner: str | None = None
+    status: str = "new"
+    tracker_url: str | None = None
+    note: str | None = None
+    region: str | None = None
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def resolve_theme(session: Session, theme_id: int) -> int:
+    """Follow merges to the surviving theme id."""
+    seen = set()
+    current = theme_id
+    while current not in seen:
+        seen.add(current)
+        merged_into = session.scalar(select(Theme.merged_into).where(Theme.id == current))
+        if merged_into is None:
+            return current
+        current = merged_into
+    return current
+
+
+def _read(session: Session, theme_id: int) -> ThemeNotes:
+    theme = session.get(Theme, theme_id)
+    if theme is None:
+        raise AnnotationError(f"no theme with id {theme_id}")
+    ann = session.get(Annotation, theme_id)
+    notes = ThemeNotes(theme_id=theme_id, title=theme.title)
+    if ann:
+        notes.tags, notes.owner, notes.status = list(ann.tags or []), ann.owner, ann.status
+        notes.tracker_url, notes.note, notes.region = ann.tracker_url, ann.note, ann.region
+    return notes
+
+
+def get_notes(engine: Engine, theme_id: int) -> ThemeNotes:
+    with session_scope(engine) as session:
+        return _read(session, theme_id)
+
+
+def all_notes(engine: Engine) -> dict[int, ThemeNotes]:
+    with session_scope(engine) as session:
+        titles = dict(session.execute(select(Theme.id, Theme.title)).all())
+        out = {tid: ThemeNotes(theme_id=tid, title=title) for tid, title in titles.items()}
+        for ann in session.scalars(select(Annotation)):
+            n = out.setdefault(ann.theme_id, ThemeNotes(theme_id=ann.theme_id))
+            n.tags, n.owner, n.status = list(ann.tags or []), ann.owner, ann.status
+            n.tracker_url, n.note, n.region = ann.tracker_url, ann.note, ann.region
+        return out
+
+
+def _clean_tags(tags: list[str]) -> list[str]:
+    seen: list[str] = []
+    for tag in tags:
+        t = " ".join(str(tag).split()).lower()[:64]
+        if t and t not in seen:
+            seen.append(t)
+    return seen
+
+
+def _write(session: Session, notes: ThemeNotes, who: str) -> None:
+    session.execute(update(Theme).where(Theme.id == notes.theme_id).values(title=notes.title))
+    ann = session.get(Annotation, notes.theme_id)
+    if ann is None:
+        ann = Annotation(theme_id=notes.theme_id)
+        session.add(ann)
+    ann.tags, ann.owner, ann.status = notes.tags, notes.owner, notes.status
+    ann.tracker_url, ann.note, ann.region = notes.tracker_url, notes.note, notes.region
+    ann.updated_at, ann.updated_by = _now(), who
+
+
+def annotate(engine: Engine, theme_id: int, who: str, **changes: object) -> ThemeNotes:
+    """Set any of title, tags, owner, status, tracker_url, note, region; audited."""
+    unknown = set(changes) - set(FIELDS)
+    if unknown:
+        raise AnnotationError(f"unknown field(s): {', '.join(sorted(unknown))}")
+    if "status" in changes and changes["status"] not in STATUSES:
+        raise AnnotationError(f"status must be one of: {', '.join(STATUSES)}")
+    url = changes.get("tracker_url")
+    if url and not str(url).startswith(("http://", "https://")):
+        raise AnnotationError("tracker URL must start with http:// or https://")
+    who = (who or "").strip() or "anonymous"
+    with session_scope(engine) as session:
+        target = resolve_theme(session, theme_id)
+        before = _read(session, target)
+        after = ThemeNotes(**asdict(before))
+        for key, value in changes.items():
+            if key == "tags":
+                value = _clean_tags(list(value or []))  # type: ignore[arg-type]
+            elif isinstance(value, str):
+                value = value.strip() or None
+            setattr(after, key, value)
+        if after == before:
+            return before
+        _write(session, after, who)
+        diff = {
+            k: (getattr(before, k), getattr(after, k))
+            for k in FIELDS
+            if getattr(before, k) != getattr(after, k)
+        }
+        session.add(
+            AuditEntry(
+                at=_now(),
+                who=who,
+                theme_id=target,
+                action="annotate",
+                before={k: v[0] for k, v in diff.items()},
+                after={k: v[1] for k, v in diff.items()},
+            )
+        )
+        return after
+
+
+def carry_over(session: Session, source: int, target: int, who: str) -> None:
+    """Move `source`'s annotations onto `target` (after a merge): nothing is lost.
+
+    The target keeps its own values; empty fields take the source's, tags are united and
+    notes concatenated.
+    """
+    src = _read(session, source)
+    dst = _read(session, target)
+    merged = ThemeNotes(**asdict(dst))
+    merged.tags = _clean_tags(dst.tags + src.tags)
+    for key in ("title", "owner", "tracker_url", "region"):
+        if not getattr(merged, key) and getattr(src, key):
+            setattr(merged, key, getattr(src, key))
+    if dst.status == "new" and src.status != "new":
+        merged.status = src.status
+    if src.note:
+        merged.note = f"{dst.note}\n\n[from theme {source}] {src.note}" if dst.note else src.note
+    if merged != dst:
+        _write(session, merged, who)
+        session.add(
+            AuditEntry(
+                at=_now(),
+                who=who,
+                theme_id=target,
+                action="carry_over",
+                before=asdict(dst),
+                after=asdict(merged) | {"from": source},
+            )
+        )
+
+
+def merge_themes(engine: Engine, source: int, target: int, who: str) -> None:
+    """A person merges `source` into `target`: tickets, annotations and future runs follow."""
+    from insights.refresh import latest_run_id
+    from insights.store.models import Assignment
+
+    if source == target:
+        raise AnnotationError("a theme cannot be merged into itself")
+    with session_scope(engine) as session:
+        source, target = resolve_theme(session, source), resolve_theme(session, target)
+        if source == target:
+            raise AnnotationError("these themes are already merged")
+        for tid in (source, target):
+            if session.get(Theme, tid) is None:
+                raise AnnotationError(f"no theme with id {tid}")
+        carry_over(session, source, target, who)
+        session.execute(
+            update(Theme).where(Theme.id == source).values(status="merged", merged_into=target)
+        )
+        run_id = latest_run_id(session)
+        if run_id is not None:
+            session.execute(
+                update(Assignment)
+                .where(Assignment.run_id == run_id, Assignment.theme_id == source)
+                .values(theme_id=target)
+            )
+            session.add(
+                ThemeEvent(
+                    run_id=run_id,
+                    theme_id=source,
+                    event="merged",
+                    related_theme_id=target,
+                    created_at=_now(),
+                )
+            )
+        session.add(
+            AuditEntry(
+                at=_now(),
+                who=who,
+                theme_id=target,
+                action="merge",
+                before={"theme_id": source},
+                after={"merged_into": target},
+            )
+        )
+
+
+def audit_trail(engine: Engine, theme_id: int) -> list[dict]:
+    with session_scope(engine) as session:
+        entries = session.scalars(
+            select(AuditEntry).where(AuditEntry.theme_id == theme_id).order_by(AuditEntry.id.desc())
+        )
+        return [
+            {"at": e.at, "who": e.who, "action": e.action, "before": e.before, "after": e.after}
+            for e in entries
+        ]

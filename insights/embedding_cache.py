@@ -1,0 +1,91 @@
+"""Embedding vectors cached in the store by (model id, content hash).
+
+Each batch is committed on its own, so a crash mid-way keeps what was already embedded and
+the next refresh embeds only the rest.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import numpy as np
+from sqlalchemy import Engine, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from insights.store.db import session_scope
+from insights.store.models import Embedding
+
+LOOKUP_CHUNK = 900
+
+
+def cached_hashes(engine: Engine, model_id: str, hashes: Sequence[str]) -> set[str]:
+    found: set[str] = set()
+    unique = list(dict.fromkeys(hashes))
+    with session_scope(engine) as session:
+        for start in range(0, len(unique), LOOKUP_CHUNK):
+            part = unique[start : start + LOOKUP_CHUNK]
+            stmt = select(Embedding.content_hash).where(
+                Embedding.model_id == model_id, Embedding.content_hash.in_(part)
+            )
+            found.update(session.scalars(stmt))
+    return found
+
+
+def store_vectors(
+    engine: Engine, model_id: str, hashes: Sequence[str], vectors: np.ndarray
+) -> None:
+    rows = [
+        {
+            "model_id": model_id,
+            "content_hash": h,
+            "dim": int(v.shape[0]),
+            "vector": np.asarray(v, dtype=np.float32).tobytes(),
+        }
+        for h, v in zip(hashes, vectors, strict=True)
+    ]
+    if not rows:
+        return
+    insert = pg_insert if engine.dialect.name == "postgresql" else sqlite_insert
+    with session_scope(engine) as session:
+        session.execute(insert(Embedding).on_conflict_do_nothing(), rows)
+
+
+def ensure_embeddings(
+    engine: Engine,
+    model_id: str,
+    items: Sequence[tuple[str, str]],
+    embed: Callable[[list[str]], np.ndarray],
+    batch_size: int = 512,
+    on_batch: Callable[[int], None] | None = None,
+) -> int:
+    """Embed the (content hash, text) items not cached yet; returns how many were embedded."""
+    unique = dict(items)
+    missing = [h for h in unique if h not in cached_hashes(engine, model_id, list(unique))]
+    for start in range(0, len(missing), batch_size):
+        part = missing[start : start + batch_size]
+        vectors = embed([unique[h] for h in part])
+        store_vectors(engine, model_id, part, vectors)
+        if on_batch:
+            on_batch(len(part))
+    return len(missing)
+
+
+def load_vectors(engine: Engine, model_id: str, hashes: Sequence[str]) -> np.ndarray:
+    """Vectors for `hashes` in the same order (every hash must be cached)."""
+    unique = list(dict.fromkeys(hashes))
+    by_hash: dict[str, np.ndarray] = {}
+    with session_scope(engine) as session:
+        for start in range(0, len(unique), LOOKUP_CHUNK):
+            part = unique[start : start + LOOKUP_CHUNK]
+            stmt = select(Embedding.content_hash, Embedding.vector).where(
+                Embedding.model_id == model_id, Embedding.content_hash.in_(part)
+            )
+            for h, blob in session.execute(stmt):
+                by_hash[h] = np.frombuffer(blob, dtype=np.float32)
+    missing = [h for h in unique if h not in by_hash]
+    if missing:
+        raise KeyError(f"{len(missing)} vectors missing from the cache for {model_id}")
+    if not hashes:
+        return np.zeros((0, 0), dtype=np.float32)
+    return np.vstack([by_hash[h] for h in hashes])

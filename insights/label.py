@@ -1,0 +1,400 @@
+"""Theme labels: keywords (overall and per language), a short title, representative tickets.
+
+Keywords come from class-based TF-IDF as in BERTopic: all tickets of a theme form one document,
+a term's weight is its frequency in that theme (L1-normalised per theme) times
+``log(1 + A / f_t)``, where ``f_t`` is the term's frequency over all themes and ``A`` the average
+number of words per theme.
+
+Design choices, and why:
+
+* **Per language first.** Themes are multilingual, and a pooled count lets the language with the
+  most tokens win the keyword list. c-TF-IDF is therefore computed within each language (themes
+  restricted to that language's tickets), so a Thai theme gets Thai keywords and a Chinese theme
+  Chinese ones. The overall list sums the per-language rows, each scaled so that its best term
+  weighs the language's share of the theme (languages segment into very different numbers of
+  words, so raw scores are not comparable); a word used in several languages (English "refund"
+  in Taglish and Thai tickets) adds up.
+* **Unthemed tickets count as background.** Like BERTopic, the ``-1`` tickets form a class in the
+  frequency statistics (``f_t`` and ``A``) but get no label: they are a sample of what every
+  ticket says, so words common there ("order", "item") are pushed down in every theme.
+* **Phrases, not only words.** Bigrams are built only from words that were adjacent in the text
+  (never across punctuation or a removed stop word), so "tracking number" or "mã giảm giá" can
+  be keywords and nothing is invented. Chinese and Thai get no bigrams: their segmenters already
+  return multi-syllable words. A keyword must occur in two tickets of one language of the theme
+  (when that language has four or more), so one odd ticket cannot name a theme.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.feature_extraction.text import CountVectorizer
+
+from insights.tokenize import normalize_language, tokenize_phrases
+
+__all__ = ["ThemeLabel", "c_tf_idf", "label_themes"]
+
+UNTHEMED = -1
+MAX_TITLE_CHARS = 60
+
+_NO_SPACE_SCRIPT = re.compile("[\u0e00-\u0e7f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+
+@dataclass
+class ThemeLabel:
+    """What a person sees of a theme before reading its tickets."""
+
+    keywords: list[str]
+    keywords_by_language: dict[str, list[str]]
+    title: str
+    representatives: dict[str, list[int]] = field(default_factory=dict)
+
+
+def _identity(doc: list[str]) -> list[str]:
+    """Analyzer for pre-tokenized documents (module level so the vectorizer stays picklable)."""
+    return doc
+
+
+def _terms(phrases: list[list[str]], ngrams: bool) -> tuple[list[str], dict[str, tuple[str, ...]]]:
+    """Unigrams plus in-phrase bigrams of one document, and the words each bigram is made of.
+
+    Bigrams are for space-separated languages (Vietnamese included: "mã" + "giảm giá").
+    """
+    terms: list[str] = []
+    parts: dict[str, tuple[str, ...]] = {}
+    for phrase in phrases:
+        terms.extend(phrase)
+        if ngrams:
+            for left, right in itertools.pairwise(phrase):
+                # Chinese and Thai get none: their segmenters already return multi-syllable
+                # words, and gluing two of them mostly produces fragments ("申请已经").
+                if left == right or _NO_SPACE_SCRIPT.search(left + right):
+                    continue
+                bigram = f"{left} {right}"
+                parts[bigram] = (left, right)
+                terms.append(bigram)
+    return terms, parts
+
+
+def _idf(class_counts: sp.csr_matrix) -> np.ndarray:
+    """``log(1 + A / f_t)`` per term: A = mean words per class, f_t = the term's total count."""
+    totals = np.asarray(class_counts.sum(axis=1)).ravel()
+    f_t = np.asarray(class_counts.sum(axis=0)).ravel()
+    avg_words = totals.mean() if totals.size else 0.0
+    return np.log1p(np.divide(avg_words, f_t, out=np.zeros_like(f_t), where=f_t > 0))
+
+
+def c_tf_idf(class_counts: sp.csr_matrix) -> sp.csr_matrix:
+    """BERTopic's class-based TF-IDF of a (classes x terms) count matrix.
+
+    ``tf`` is L1-normalised per class so large themes do not dominate; ``idf = log(1 + A / f_t)``
+    with ``f_t`` the term's total count over classes and ``A`` the mean number of words per class
+    (BERTopic truncates ``A`` to an integer; a float changes nothing but rounding).
+    """
+    counts = sp.csr_matrix(class_counts, dtype=np.float64)
+    totals = np.asarray(counts.sum(axis=1)).ravel()
+    inv_totals = np.divide(1.0, totals, out=np.zeros_like(totals), where=totals > 0)
+    return sp.csr_matrix(sp.diags(inv_totals) @ counts @ sp.diags(_idf(counts)))
+
+
+def _class_matrix(labels: np.ndarray, classes: np.ndarray) -> sp.csr_matrix:
+    """(classes x documents) 0/1 membership matrix."""
+    index = {c: i for i, c in enumerate(classes.tolist())}
+    rows = np.fromiter((index[c] for c in labels.tolist()), dtype=np.int64, count=len(labels))
+    data = np.ones(len(labels), dtype=np.float64)
+    return sp.csr_matrix((data, (rows, np.arange(len(labels)))), shape=(len(classes), len(labels)))
+
+
+def _word_set(term: str, parts: dict[str, tuple[str, ...]]) -> frozenset[str]:
+    """The words a term is made of, with a trailing plural "s" ignored (refund = refunds)."""
+    words = parts.get(term, (term,))
+    return frozenset(w[:-1] if len(w) > 3 and w.endswith("s") else w for w in words)
+
+
+def _select(
+    ranked: Sequence[str],
+    parts: dict[str, tuple[str, ...]],
+    limit: int,
+    counts: dict[str, float],
+) -> list[str]:
+    """Top terms without repeats, phrases absorbing the words they are made of.
+
+    A unigram whose words are already shown is skipped. A bigram replaces a chosen word it
+    contains when it recurs and accounts for at least half of that word's occurrences in the
+    theme (the word is mostly used in that phrase: "giao" + "hàng" -> "giao hàng"); a bigram
+    that only overlaps chosen words without absorbing them is skipped ("hàng", "hàng lâu").
+    """
+    chosen: list[str] = []
+    for term in ranked:
+        words = _word_set(term, parts)
+        chosen_words = [_word_set(c, parts) for c in chosen]
+        overlapping = [i for i, w in enumerate(chosen_words) if w & words]
+        if not overlapping:
+            chosen.append(term)
+        elif term in parts:
+            absorbed = [
+                i
+                for i in overlapping
+                if chosen[i] not in parts
+                and chosen_words[i] <= words
+                and counts.get(term, 0.0) >= max(2.0, 0.5 * counts.get(chosen[i], 0.0))
+            ]
+            if len(absorbed) != len(overlapping):
+                continue
+            chosen[absorbed[0]] = term
+            chosen = [c for i, c in enumerate(chosen) if i not in absorbed[1:]]
+        if len(chosen) >= limit:
+            break
+    return chosen
+
+
+def _ranked(
+    idx: np.ndarray, scores: np.ndarray, counts: np.ndarray, eligible: np.ndarray, vocab: np.ndarray
+) -> tuple[list[str], dict[str, float]]:
+    """Terms (column ``idx``) with a positive score that are eligible, best first, with counts."""
+    keep = np.flatnonzero((scores > 0) & eligible)
+    order = keep[np.argsort(-scores[keep], kind="stable")][:200]
+    terms = vocab[idx[order]].tolist()
+    return terms, dict(zip(terms, counts[order].tolist(), strict=True))
+
+
+def _title(candidates: Sequence[str], parts: dict[str, tuple[str, ...]]) -> str:
+    """Up to three keywords sharing no word, joined by " / ", at most 60 characters."""
+    pieces: list[str] = []
+    used: set[str] = set()
+    for term in candidates:
+        words = _word_set(term, parts)
+        if words & used:
+            continue
+        candidate = " / ".join([*pieces, term])
+        if len(candidate) > MAX_TITLE_CHARS:
+            if pieces:
+                continue
+            term = term[: MAX_TITLE_CHARS - 1].rstrip() + "…"
+        pieces.append(term)
+        used |= words
+        if len(pieces) == 3:
+            break
+    title = " / ".join(pieces)
+    return title[:1].upper() + title[1:] if title else ""
+
+
+def _cosine_top(
+    member_idx: np.ndarray, embeddings: np.ndarray, centroid: np.ndarray, k: int
+) -> list[int]:
+    """Indices of the k members most similar (cosine) to the centroid."""
+    vectors = embeddings[member_idx].astype(np.float64, copy=False)
+    norms = np.linalg.norm(vectors, axis=1) * (np.linalg.norm(centroid) or 1.0)
+    sims = vectors @ centroid / np.where(norms > 0, norms, 1.0)
+    order = np.argsort(-sims, kind="stable")
+    return [int(member_idx[i]) for i in order[:k]]
+
+
+def label_themes(
+    texts: Sequence[str],
+    languages: Sequence[str],
+    labels: np.ndarray,
+    embeddings: np.ndarray | None = None,
+    centroids: np.ndarray | None = None,
+    top_n: int = 8,
+    *,
+    top_n_per_language: int = 6,
+    min_docs_per_language: int = 3,
+    n_representatives: int = 3,
+    ngrams: bool = True,
+) -> dict[int, ThemeLabel]:
+    """Label every theme (``labels >= 0``); unthemed tickets (``-1``) only serve as background.
+
+    ``keywords_by_language`` has an entry for each language with at least
+    ``min_docs_per_language`` tickets in the theme (fewer tickets give noise, not keywords).
+    ``representatives`` has up to ``n_representatives`` ticket indices for every language in the
+    theme: nearest to ``centroids[label]`` by cosine when embeddings are given (the centroid is
+    the members' mean when ``centroids`` is missing or too short), else the tickets that cover
+    most of the theme's keywords (shorter first on ties).
+    """
+    labels = np.asarray(labels).astype(np.int64, copy=False).ravel()
+    n = len(texts)
+    if len(languages) != n or len(labels) != n:
+        raise ValueError("texts, languages and labels must have the same length")
+    if embeddings is not None and len(embeddings) != n:
+        raise ValueError("embeddings must have one row per text")
+    themes = sorted({int(x) for x in labels.tolist() if x != UNTHEMED and x >= 0})
+    if not themes:
+        return {}
+
+    # Tokenize each distinct (text, language) once: exports repeat texts.
+    langs = [lang if lang else "und" for lang in languages]
+    cache: dict[tuple[str, str], list[str]] = {}
+    parts: dict[str, tuple[str, ...]] = {}
+    docs: list[list[str]] = []
+    for text, lang in zip(texts, langs, strict=True):
+        key = (text or "", normalize_language(lang))
+        terms = cache.get(key)
+        if terms is None:
+            terms, doc_parts = _terms(tokenize_phrases(key[0], key[1]), ngrams)
+            parts.update(doc_parts)
+            cache[key] = terms
+        docs.append(terms)
+
+    vectorizer = CountVectorizer(analyzer=_identity, lowercase=False)
+    try:
+        counts = sp.csr_matrix(vectorizer.fit_transform(docs))
+    except ValueError:  # every ticket empty after stop words
+        counts = sp.csr_matrix((n, 0))
+    vocab = (
+        np.asarray(vectorizer.get_feature_names_out(), dtype=object)
+        if counts.shape[1]
+        else np.array([], dtype=object)
+    )
+    present = sp.csr_matrix((counts > 0).astype(np.float64))
+
+    lang_arr = np.asarray(langs, dtype=object)
+    corpus_languages = Counter(langs)
+    theme_sizes = Counter(labels.tolist())
+    by_language: dict[int, dict[str, list[str]]] = {t: {} for t in themes}
+    lang_rows: dict[int, dict[str, np.ndarray]] = {t: {} for t in themes}
+    # Sparse pieces of each theme's overall row: (columns, weighted scores, counts, eligible).
+    pieces: dict[int, list[tuple[np.ndarray, ...]]] = {t: [] for t in themes}
+    # Each (theme, language)'s best terms, for choosing representatives without embeddings.
+    top_terms: dict[tuple[int, str], tuple[np.ndarray, np.ndarray]] = {}
+
+    for lang in sorted(set(langs)):
+        rows = np.flatnonzero(lang_arr == lang)
+        sub_labels = labels[rows]
+        classes = np.unique(sub_labels)  # includes -1: background for f_t and A
+        membership = _class_matrix(sub_labels, classes)
+        class_counts = sp.csr_matrix(membership @ counts[rows])
+        doc_freq = sp.csr_matrix(membership @ present[rows])
+        class_counts.sort_indices()
+        doc_freq.sort_indices()
+        idf = _idf(class_counts)
+        totals = np.asarray(class_counts.sum(axis=1)).ravel()
+        for ci, cls in enumerate(classes.tolist()):
+            if cls < 0:
+                continue
+            member_rows = rows[sub_labels == cls]
+            lang_rows[cls][lang] = member_rows
+            lo, hi = class_counts.indptr[ci], class_counts.indptr[ci + 1]
+            idx = class_counts.indices[lo:hi]
+            if idx.size == 0:
+                continue
+            cnt = class_counts.data[lo:hi]
+            df = doc_freq.data[doc_freq.indptr[ci] : doc_freq.indptr[ci + 1]]
+            score = cnt / totals[ci] * idf[idx]  # the c-TF-IDF row, on its non-zero columns
+            eligible = df >= (2 if len(member_rows) >= 4 else 1)
+            best = np.argsort(-score, kind="stable")[:20]
+            top_terms[(cls, lang)] = (idx[best], score[best])
+            # Each language's best term weighs the language's share of the theme.
+            share = len(member_rows) / theme_sizes[cls] / score.max()
+            pieces[cls].append((idx, score * share, cnt, eligible))
+            if len(member_rows) >= min_docs_per_language:
+                ranked, term_counts = _ranked(idx, score, cnt, eligible, vocab)
+                by_language[cls][lang] = _select(ranked, parts, top_n_per_language, term_counts)
+
+    result: dict[int, ThemeLabel] = {}
+    for theme in themes:
+        keywords: list[str] = []
+        if pieces[theme]:
+            idx, inverse = np.unique(
+                np.concatenate([p[0] for p in pieces[theme]]), return_inverse=True
+            )
+            score, cnt, eligible = (
+                np.bincount(inverse, weights=np.concatenate([p[k] for p in pieces[theme]]))
+                for k in (1, 2, 3)
+            )
+            ranked, term_counts = _ranked(idx, score, cnt, eligible > 0, vocab)
+            keywords = _select(ranked, parts, top_n, term_counts)
+        per_lang = {k: v for k, v in by_language[theme].items() if v}
+        title_lang = _title_language(per_lang, lang_rows[theme], corpus_languages)
+        title_terms = per_lang.get(title_lang, []) if title_lang else []
+        title = _title(title_terms or keywords, parts)
+        reps = _representatives(
+            theme,
+            lang_rows[theme],
+            texts,
+            present,
+            top_terms,
+            embeddings,
+            centroids,
+            n_representatives,
+        )
+        result[theme] = ThemeLabel(
+            keywords=keywords,
+            keywords_by_language=per_lang,
+            title=title or f"Theme {theme}",
+            representatives=reps,
+        )
+    return result
+
+
+def _title_language(
+    per_lang: dict[str, list[str]], rows: dict[str, np.ndarray], corpus: Counter[str]
+) -> str | None:
+    """English when the theme has English keywords, else its most common language.
+
+    Ties (a theme with one ticket per language) go to the language most common in the whole
+    corpus: the one most readers of the dashboard are likeliest to read.
+    """
+    for lang in per_lang:
+        if normalize_language(lang) == "en":
+            return lang
+    ranked = sorted(per_lang, key=lambda lang: (-len(rows.get(lang, ())), -corpus[lang], lang))
+    return ranked[0] if ranked else None
+
+
+def _representatives(
+    theme: int,
+    rows_by_lang: dict[str, np.ndarray],
+    texts: Sequence[str],
+    present: sp.csr_matrix,
+    top_terms: dict[tuple[int, str], tuple[np.ndarray, np.ndarray]],
+    embeddings: np.ndarray | None,
+    centroids: np.ndarray | None,
+    k: int,
+) -> dict[str, list[int]]:
+    """Up to k distinct-text tickets per language, most typical of the theme first."""
+    centroid: np.ndarray | None = None
+    if embeddings is not None:
+        if centroids is not None and 0 <= theme < len(centroids):
+            centroid = np.asarray(centroids[theme], dtype=np.float64)
+        else:
+            members = np.concatenate(list(rows_by_lang.values()))
+            centroid = np.asarray(embeddings[members], dtype=np.float64).mean(axis=0)
+
+    reps: dict[str, list[int]] = {}
+    for lang, member_rows in sorted(rows_by_lang.items()):
+        if embeddings is not None and centroid is not None:
+            ordered = _cosine_top(member_rows, embeddings, centroid, len(member_rows))
+        else:
+            # Keyword coverage: the summed c-TF-IDF weight of the theme's top terms a ticket has.
+            columns, weights = top_terms.get((theme, lang), (np.array([], int), np.array([])))
+            coverage = (
+                present[member_rows][:, columns] @ weights
+                if columns.size
+                else np.zeros(len(member_rows))
+            )
+            ordered = [
+                int(member_rows[j])
+                for j in sorted(
+                    range(len(member_rows)),
+                    key=lambda j: (-coverage[j], len(texts[member_rows[j]] or ""), j),
+                )
+            ]
+        picked: list[int] = []
+        seen: set[str] = set()
+        for i in ordered:
+            key = (texts[i] or "").strip().lower()
+            if key in seen:
+                continue
+            seen.add(key)
+            picked.append(i)
+            if len(picked) == k:
+                break
+        reps[lang] = picked
+    return reps

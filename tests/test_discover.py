@@ -1,0 +1,110 @@
+"""Theme discovery on synthetic multilingual data: blobs on the sphere plus language offsets."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from sklearn.metrics import completeness_score, homogeneity_score
+
+from insights.discover import DiscoveryParams, ThemeDiscoverer, center, language_means
+
+DIM = 32
+
+
+def blobs(
+    n_per: int = 40, k: int = 5, langs: tuple[str, ...] = ("en", "id", "th"), seed: int = 0
+) -> tuple[np.ndarray, list[str], np.ndarray, np.ndarray]:
+    """k topic directions; every language adds its own large offset (as e5 vectors do)."""
+    rng = np.random.default_rng(seed)
+    topics = rng.normal(size=(k, DIM))
+    offsets = {lang: rng.normal(size=DIM) for lang in langs}
+    X, L, y = [], [], []
+    for t in range(k):
+        for i in range(n_per):
+            lang = langs[i % len(langs)]
+            X.append(topics[t] + offsets[lang] + rng.normal(scale=0.25, size=DIM))
+            L.append(lang)
+            y.append(t)
+    X = np.asarray(X, np.float32)
+    return X / np.linalg.norm(X, axis=1, keepdims=True), L, np.asarray(y), topics
+
+
+def test_centering_removes_language_offsets() -> None:
+    X, langs, y, _ = blobs()
+    Z = center(X, langs, language_means(X, langs, 10), 10)
+    np.testing.assert_allclose(np.linalg.norm(Z, axis=1), 1.0, atol=1e-5)
+    same_topic = Z[(y == 0)] @ Z[(y == 0)].T
+    other_topic = Z[(y == 0)] @ Z[(y == 1)].T
+    assert same_topic.mean() > other_topic.mean() + 0.5
+
+
+def test_unseen_language_uses_own_or_global_mean() -> None:
+    X, langs, _, _ = blobs()
+    means = language_means(X, langs, 10)
+    assert set(means) == {"en", "id", "th", "__global__"}
+    few = center(X[:3], ["xx"] * 3, means, 10)  # < 10 rows: global mean
+    expected = X[:3] - means["__global__"]
+    expected /= np.linalg.norm(expected, axis=1, keepdims=True)
+    np.testing.assert_allclose(few, expected, atol=1e-5)
+
+
+@pytest.mark.slow
+def test_recovers_blobs_across_languages_and_is_deterministic() -> None:
+    X, langs, y, _ = blobs()
+    disc = ThemeDiscoverer(DiscoveryParams(seed=7))
+    result = disc.fit(X, langs)
+    themed = result.labels >= 0
+    assert 5 <= result.n_themes <= 8
+    assert homogeneity_score(y[themed], result.labels[themed]) > 0.95  # no theme mixes blobs
+    assert completeness_score(y, result.labels) > 0.75
+    for blob in range(5):  # most of each blob sits in one theme that spans all languages
+        rows = np.flatnonzero(y == blob)
+        main = np.bincount(result.labels[rows][result.labels[rows] >= 0]).argmax()
+        assert np.mean(result.labels[rows] == main) >= 0.6
+        assert {langs[i] for i in rows if result.labels[i] == main} == {"en", "id", "th"}
+    assert result.unthemed_share <= 0.1
+    # Themes numbered by size descending, centroids unit length.
+    sizes = np.bincount(result.labels[result.labels >= 0])
+    assert list(sizes) == sorted(sizes, reverse=True)
+    np.testing.assert_allclose(np.linalg.norm(result.centroids, axis=1), 1.0, atol=1e-5)
+    assert np.all(result.similarity[result.labels >= 0] > 0)
+    assert np.all(result.similarity[result.labels < 0] == 0)
+    assert result.n_fit == len(X) and result.params_used["min_cluster_size"] >= 5
+    again = ThemeDiscoverer(DiscoveryParams(seed=7)).fit(X, langs)
+    np.testing.assert_array_equal(result.labels, again.labels)
+
+    # predict: near rows (new noise around the same topics) are assigned, far ones rejected.
+    X2, langs2, y2, _ = blobs(n_per=6, seed=0)
+    labels, sim = disc.predict(X2, langs2)
+    assert np.mean(labels >= 0) >= 0.9 and np.all(sim[labels >= 0] > 0)
+    assert homogeneity_score(y2[labels >= 0], labels[labels >= 0]) > 0.95
+    far = np.random.default_rng(9).normal(size=(4, DIM)).astype(np.float32)
+    far_labels, far_sim = disc.predict(far, ["en"] * 4)
+    assert np.all(far_labels == -1) and np.all(far_sim == 0)
+
+
+@pytest.mark.slow
+def test_fit_on_sample_assigns_the_rest() -> None:
+    X, langs, y, _ = blobs(n_per=60)
+    result = ThemeDiscoverer(DiscoveryParams(fit_sample=150)).fit(X, langs)
+    assert result.n_fit == 150
+    assert result.unthemed_share <= 0.1
+    themed = result.labels >= 0
+    assert homogeneity_score(y[themed], result.labels[themed]) > 0.95
+
+
+def test_too_few_rows_all_unthemed() -> None:
+    X, langs, _, _ = blobs(n_per=3)
+    result = ThemeDiscoverer().fit(X, langs)
+    assert np.all(result.labels == -1) and result.unthemed_share == 1.0
+    assert result.centroids.shape == (0, DIM)
+    labels, _ = ThemeDiscoverer().fit(X[:0], []).labels, None
+    assert labels.shape == (0,)
+    disc = ThemeDiscoverer()
+    disc.fit(X, langs)
+    assert np.all(disc.predict(X, langs)[0] == -1)
+
+
+def test_predict_before_fit() -> None:
+    with pytest.raises(RuntimeError):
+        ThemeDiscoverer().predict(np.zeros((1, DIM), np.float32), ["en"])
