@@ -27,9 +27,11 @@ demo: $(STAMP)
 	$(VENV)/bin/insights ingest data/sample/zendesk_export.csv --mapping data/sample/zendesk_mapping.json
 	$(VENV)/bin/insights refresh
 	$(VENV)/bin/insights themes --limit 15
+	$(VENV)/bin/insights themes --week latest --limit 10
+	$(VENV)/bin/insights app
 
 test: $(STAMP)
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q --durations=15
 
 bench: $(STAMP)
 	$(PY) -m pip install -q --disable-pip-version-check -e '.[dev,bench]'

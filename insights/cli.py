@@ -165,60 +165,55 @@ def export_assignments_cmd(
     out.print(f"wrote {n:,} assignments to {out_path}")
 
 
-@app.command()
-def refresh(
-    full: Annotated[
-        bool, typer.Option("--full", help="rediscover themes even if few tickets are new")
-    ] = False,
-    db: DbOption = None,
-) -> None:
-    """Embed new tickets (cached), then discover themes (full) or assign new tickets to the
-    existing themes (incremental), keeping theme ids stable."""
-    from rich.progress import BarColumn, MofNCompleteColumn
+class RefreshBars:
+    """Progress bars of a refresh on stderr: a bar for embedding, a line per stage.
 
-    from insights.embed import EmbedderError
-    from insights.refresh import Progress as Hooks
-    from insights.refresh import refresh as run_refresh
+    Disabled without a terminal, so piped or captured output gets no extra stderr lines.
+    `hooks` plugs into insights.refresh.refresh or the refresh flow (`insights refresh` lives
+    in flows/cli.py, because it runs the Prefect flow and this package never imports Prefect).
+    """
 
-    settings, engine = open_store(db)
-    progress = Progress(
-        SpinnerColumn(),
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err,
-        transient=False,
-        disable=not err.is_terminal,
-    )
-    state: dict[str, object] = {}
+    def __init__(self) -> None:
+        from rich.progress import BarColumn, MofNCompleteColumn
 
-    def start_embedding(total: int) -> None:
-        state["embed"] = progress.add_task("embedding tickets", total=total)
+        from insights.refresh import Progress as Hooks
 
-    def advance(n: int) -> None:
-        progress.advance(state["embed"], n)
-
-    def stage(name: str) -> None:
-        if "stage" in state:
-            progress.update(state["stage"], completed=1, total=1)
-        state["stage"] = progress.add_task(name, total=None)
-
-    try:
-        with progress:
-            result = run_refresh(
-                engine, settings, Hooks(start_embedding, advance, stage), full=full
-            )
-            if "stage" in state:
-                progress.update(state["stage"], completed=1, total=1)
-    except EmbedderError as exc:
-        raise fail(str(exc)) from None
-    out.print(result.message)
-    if result.run_id is not None:
-        out.print(
-            f"run {result.run_id}: embedded {result.n_embedded:,} new texts; "
-            f"events {result.events or '{}'}; took {result.timings.get('total', 0):.1f}s"
+        self.progress = Progress(
+            SpinnerColumn(),
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=err,
+            transient=False,
+            disable=not err.is_terminal,
         )
+        self._state: dict[str, object] = {}
+        self.hooks = Hooks(self._start_embedding, self._advance, self._stage)
+
+    def _start_embedding(self, total: int) -> None:
+        self._state["embed"] = self.progress.add_task("embedding tickets", total=total)
+
+    def _advance(self, n: int) -> None:
+        if "embed" in self._state:
+            self.progress.advance(self._state["embed"], n)
+
+    def _stage(self, name: str) -> None:
+        self._finish_stage()
+        self._state["stage"] = self.progress.add_task(name, total=None)
+
+    def _finish_stage(self) -> None:
+        if "stage" in self._state:
+            self.progress.update(self._state["stage"], completed=1, total=1)
+
+    def __enter__(self) -> RefreshBars:
+        self.progress.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if exc[0] is None:
+            self._finish_stage()
+        self.progress.__exit__(*exc)
 
 
 @app.command()

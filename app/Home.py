@@ -1,0 +1,162 @@
+"""Home: the week's themes ranked by impact and trend, with filters, sparklines and a CSV export.
+
+`?theme=<id>` (the weekly digest's links) opens that theme's page.
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # `app.ui` from a checkout
+
+import streamlit as st
+
+from app import ui
+from insights import dashboard as dash
+from insights.annotate import STATUSES
+
+eng, state = ui.start("Themes")
+
+requested = st.query_params.get("theme")
+if requested:
+    st.switch_page(ui.THEME_PAGE, query_params={"theme": requested})
+
+st.title("Support ticket themes")
+ui.explain_empty(state)
+ui.show_flash()
+
+frame = ui.frame(state)
+meta = dash.theme_meta(eng)
+params = ui.params()
+weeks = dash.week_labels(frame, params)
+segments = dash.segment_values(frame)
+ALL = "All"
+
+with st.sidebar:
+    st.header("Filters")
+    mode = st.radio("Period", ["Week", "Date range"], horizontal=True, key="mode")
+    default = dash.default_week(frame, params)
+    week = st.selectbox(
+        "Week",
+        weeks,
+        index=weeks.index(default) if default in weeks else 0,
+        key="week",
+        disabled=mode != "Week",
+        help="Default: the latest complete week",
+    )
+    if mode == "Date range":
+        start_default, end_default = dash.week_window(week or weeks[0], params)
+        picked = st.date_input("Dates", value=(start_default, end_default), key="dates")
+    chosen: dict[str, str | None] = {}
+    for seg in ("region", "kind", "language", "channel"):
+        value = st.selectbox(seg.capitalize(), [ALL, *segments[seg]], key=f"f_{seg}")
+        chosen[seg] = None if value == ALL else value
+    tag = st.selectbox("Tag", [ALL, *dash.tag_suggestions(meta)], key="f_tag")
+    status = st.selectbox("Status", [ALL, *STATUSES], key="f_status")
+    ui.who()
+
+search_col, sort_col = st.columns([3, 1])
+search = search_col.text_input(
+    "Search", placeholder="keyword, title, tag, owner or theme id", key="search"
+).strip()
+sort_by = sort_col.selectbox("Sort by", list(dash.SORTS), key="sort")
+
+if mode == "Date range" and isinstance(picked, tuple | list) and len(picked) == 2:
+    d0, d1 = picked
+    table = dash.range_themes(frame, meta, d0, d1, **chosen)
+    period = f"{d0:%d %b %Y} – {d1:%d %b %Y}"
+    head = None
+else:
+    table = ui.ranked(state, frame, meta, week, **chosen)
+    period = f"week {week}" if week else ""
+    head = dash.headline(frame, table, week, params, **chosen)
+
+if head is not None:
+    c = st.columns(5)
+    change = None if head["change"] is None else f"{head['change']:+.0%} vs previous week"
+    c[0].metric(f"Tickets in {week}", f"{head['tickets']:,}", change)
+    c[1].metric("Themes with tickets", head["themes"])
+    c[2].metric("New themes", head["new"])
+    c[3].metric("Spiking themes", head["spiking"])
+    c[4].metric("Unthemed", f"{head['unthemed_share']:.0%}")
+
+shown = dash.filter_table(
+    table,
+    tag=None if tag == ALL else tag,
+    status=None if status == ALL else status,
+    search=search,
+)
+shown = dash.sort_table(shown, sort_by)
+
+st.subheader(f"{len(shown)} themes · {period}")
+if shown.empty:
+    st.info(
+        "No theme matches these filters."
+        if len(table)
+        else "No tickets in this period for this selection: pick another week or filter."
+    )
+else:
+    view = shown.assign(link=[f"Theme?theme={t}" for t in shown["theme_id"]])
+    top = int(max((max(t) for t in view["trend"] if len(t)), default=1)) or 1
+    st.dataframe(
+        view,
+        hide_index=True,
+        width="stretch",
+        column_order=[
+            "rank",
+            "link",
+            "title",
+            "trend",
+            "volume",
+            "share",
+            "growth",
+            "spike",
+            "lifecycle",
+            "tags",
+            "owner",
+            "status",
+            "keywords",
+        ],
+        column_config={
+            "rank": st.column_config.NumberColumn("#", width="small"),
+            "link": st.column_config.LinkColumn(
+                "Theme", display_text=r"Theme\?theme=(\d+)", width="small"
+            ),
+            "title": st.column_config.TextColumn("Title", width="large"),
+            "trend": st.column_config.LineChartColumn(
+                "Weekly volume", y_min=0, y_max=top, width="small"
+            ),
+            "volume": st.column_config.NumberColumn("Tickets"),
+            "share": st.column_config.NumberColumn("Share", format="percent"),
+            "growth": st.column_config.NumberColumn("Growth", format="percent"),
+            "spike": st.column_config.TextColumn("Spike"),
+            "lifecycle": st.column_config.TextColumn("Lifecycle"),
+            "tags": st.column_config.ListColumn("Tags"),
+            "owner": st.column_config.TextColumn("Owner"),
+            "status": st.column_config.TextColumn("Status"),
+            "keywords": st.column_config.TextColumn("Keywords"),
+        },
+        key="themes_table",
+    )
+    stamp = week or date.today().isoformat()
+    st.download_button(
+        "Download CSV of this table",
+        dash.export_csv(shown),
+        file_name=f"themes-{stamp}.csv",
+        mime="text/csv",
+    )
+    options = ui.theme_options(shown)
+    c1, c2 = st.columns([3, 1])
+    pick = c1.selectbox(
+        "Open a theme",
+        list(options),
+        format_func=lambda t: options[t],
+        key="open_theme",
+        label_visibility="collapsed",
+    )
+    if c2.button("Open theme page", key="open_btn"):
+        st.switch_page(ui.THEME_PAGE, query_params={"theme": str(pick)})
+
+ui.footer(eng, state)

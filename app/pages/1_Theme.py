@@ -1,0 +1,190 @@
+"""One theme: title, keywords per language, trend by region, breakdowns, example and all
+tickets, lifecycle, rank-score parts and audit log. Opened as `Theme?theme=<id>`."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # `app.ui` from a checkout
+
+import pandas as pd
+import streamlit as st
+
+from app import ui
+from insights import dashboard as dash
+
+eng, state = ui.start("Theme")
+ui.explain_empty(state)
+ui.who()
+
+meta = dash.theme_meta(eng)
+options = ui.theme_options(meta)
+raw = st.query_params.get("theme")
+if raw is None:
+    st.title("Theme")
+    if not options:
+        st.info("No themes in the latest run.")
+        st.stop()
+    pick = st.selectbox("Theme", list(options), format_func=lambda t: options[t], key="pick")
+    st.query_params["theme"] = str(pick)
+    raw = str(pick)
+
+try:
+    requested = int(str(raw).strip())
+except ValueError:
+    st.error(f"`theme` must be a theme id (a number), not {str(raw)[:40]!r}.")
+    st.page_link(ui.HOME_PAGE, label="Back to all themes", icon="🏠")
+    st.stop()
+
+ref = dash.resolve(eng, requested)
+if ref.theme_id is None:
+    st.error(f"There is no theme {requested}.")
+    st.page_link(ui.HOME_PAGE, label="Back to all themes", icon="🏠")
+    st.stop()
+theme_id = ref.theme_id
+if ref.redirected:
+    st.info(
+        f"Theme {requested} was merged into theme {theme_id}: showing theme {theme_id}. "
+        "Its tickets, tags and notes are here now."
+    )
+    st.query_params["theme"] = str(theme_id)
+
+ui.show_flash()
+info = dash.theme_info(eng, theme_id)
+frame = ui.frame(state)
+params = ui.params()
+week = dash.default_week(frame, params)
+ranked = ui.ranked(state, frame, meta, week)
+row = ranked.loc[ranked["theme_id"] == theme_id]
+current = meta.loc[meta["theme_id"] == theme_id]
+
+st.page_link(ui.HOME_PAGE, label="All themes", icon="⬅️")
+st.title(ui.md(info["title"]))
+notes = current.iloc[0] if len(current) else None
+bits = [f"theme {theme_id}", f"machine label: {info['label']}"]
+if info["status"] != "active":
+    bits.append(f"status: {info['status']}")
+if notes is not None:
+    lifecycle = row.iloc[0]["lifecycle"] if len(row) else notes["lifecycle"]
+    bits.append(f"lifecycle: {lifecycle}")
+    bits.append(f"workflow: {notes['status']}")
+    if notes["owner"]:
+        bits.append(f"owner: {notes['owner']}")
+st.caption(ui.md(" · ".join(bits)))
+if notes is not None and notes["tags"]:
+    st.markdown(" ".join(f"`{t.replace('`', '')}`" for t in notes["tags"]))
+if notes is not None and notes["tracker_url"]:
+    st.link_button("Open tracker ticket", notes["tracker_url"])
+
+c = st.columns(5)
+if len(row):
+    r = row.iloc[0]
+    c[0].metric(f"Tickets in {week}", int(r["volume"]))
+    c[1].metric("Share of the week", f"{r['share']:.1%}")
+    c[2].metric("Growth vs baseline", f"{r['growth']:+.0%}", help=f"baseline {r['baseline']}/week")
+    c[3].metric("Spike", "yes" if r["spike"] else "no")
+    c[4].metric("Rank score", f"{r['rank_score']:.3f}")
+else:
+    c[0].metric(f"Tickets in {week}", 0)
+    c[1].metric("Tickets in the latest run", info["size"])
+
+tab_trend, tab_tickets, tab_history, tab_edit = st.tabs(
+    ["Trend & segments", "Tickets", "History & audit", "Edit"]
+)
+
+with tab_trend:
+    by = st.radio(
+        "Split the trend by", ["region", "language", "kind", "channel"], horizontal=True, key="by"
+    )
+    trend = dash.theme_trend(frame, theme_id, by=by)
+    if trend.empty:
+        st.info("No dated tickets for this theme.")
+    else:
+        st.bar_chart(trend, y_label="tickets per week", x_label="week")
+    st.subheader("Keywords")
+    kw_rows = [{"language": "all", "keywords": ", ".join(info["keywords"])}] + [
+        {"language": lang, "keywords": ", ".join(words)}
+        for lang, words in info["keywords_by_language"].items()
+    ]
+    st.dataframe(pd.DataFrame(kw_rows), hide_index=True, width="stretch")
+    st.subheader("Breakdown")
+    parts = dash.breakdowns(frame, theme_id, week, params)
+    cols = st.columns(len(parts) or 1)
+    for col, (_seg, table) in zip(cols, parts.items(), strict=False):
+        col.dataframe(
+            table,
+            hide_index=True,
+            width="stretch",
+            column_config={"share": st.column_config.NumberColumn(format="percent")},
+        )
+    if len(row):
+        st.subheader("Why it ranks here")
+        r = row.iloc[0]
+        score = pd.DataFrame(
+            {
+                "component": list(dash.SCORE_PARTS),
+                "points": [float(r[f"score_{k}"]) for k in dash.SCORE_PARTS],
+            }
+        )
+        st.bar_chart(score, x="component", y="points", horizontal=True)
+        st.caption(
+            f"Rank score {r['rank_score']:.3f} = volume + growth + spike + severity "
+            "(weighted 0.4 / 0.2 / 0.25 / 0.15; see `insights themes --week`)."
+        )
+
+with tab_tickets:
+    st.subheader("Representative tickets")
+    if not info["representatives"]:
+        st.caption("No representatives recorded for this theme.")
+    for lang, reps in info["representatives"].items():
+        st.markdown(f"**{ui.md(lang)}**")
+        st.dataframe(
+            reps,
+            hide_index=True,
+            width="stretch",
+            column_config={"text": st.column_config.TextColumn("Text (redacted)", width="large")},
+        )
+    st.subheader("All tickets")
+    langs = ["All", *info["languages"]]
+    lc, pc = st.columns([2, 1])
+    lang = lc.selectbox("Language", langs, key="t_lang")
+    size = 25
+    _, total = dash.theme_tickets(eng, theme_id, 0, 1, None if lang == "All" else lang)
+    pages = max(1, -(-total // size))
+    page = pc.number_input(f"Page (of {pages})", 1, pages, 1, key="t_page")
+    tickets, total = dash.theme_tickets(
+        eng, theme_id, int(page) - 1, size, None if lang == "All" else lang
+    )
+    st.caption(f"{total:,} tickets, newest first")
+    st.dataframe(
+        tickets,
+        hide_index=True,
+        width="stretch",
+        column_config={"text": st.column_config.TextColumn("Text (redacted)", width="large")},
+    )
+    if len(tickets):
+        first = tickets.iloc[0]
+        with st.expander(f"Full text of ticket {first['ticket']}"):
+            st.text(first["text"])
+
+with tab_history:
+    st.subheader("Lifecycle")
+    history = dash.theme_history(eng, theme_id)
+    if history.empty:
+        st.caption("No lifecycle events.")
+    else:
+        st.dataframe(history, hide_index=True, width="stretch")
+    st.subheader("Audit log")
+    audit = dash.audit_frame(eng, theme_id)
+    if audit.empty:
+        st.caption("No human changes yet.")
+    else:
+        st.dataframe(audit, hide_index=True, width="stretch")
+
+with tab_edit:
+    st.caption("Title, tags, owner, status, tracker link and note; every change is audited.")
+    ui.annotation_form(eng, meta, theme_id, key="theme")
+    st.page_link(ui.TAGGING_PAGE, label="Merge or split in the tagging workflow", icon="🏷️")
+
+ui.footer(eng, state)
