@@ -13,6 +13,7 @@ centering as ours. "+ro" is BERTopic followed by reduce_outliers(strategy="embed
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import sys
@@ -125,9 +126,10 @@ def long_set(bench: BenchSet, n: int = 300, chars: int = 800, seed: int = 0) -> 
     """~`chars`-character tickets made of sentences that share a label (realistic length)."""
     rng = np.random.default_rng(seed)
     labels = np.asarray(bench.labels)
+    names = np.unique(labels)
     texts, out_labels = [], []
-    for i in range(n):
-        label = labels[i % len(np.unique(labels))] if False else rng.choice(np.unique(labels))
+    for _ in range(n):
+        label = rng.choice(names)
         pool = np.flatnonzero(labels == label)
         parts: list[str] = []
         while sum(len(p) + 1 for p in parts) < chars:
@@ -157,9 +159,8 @@ def token_curve(sets: list[BenchSet]) -> None:
             cut = [module.truncate(t, cap) for t in bench.texts]
             changed = float(np.mean([c != t for c, t in zip(cut, bench.texts, strict=True)]))
             # Cache key is the embedded text itself, so caps that cut nothing reuse vectors.
-            view = BenchSet(bench.name, bench.ids, cut, bench.labels, bench.languages, "")
-            view.digest = str(abs(hash(tuple(cut))))[:16]
-            t0 = time.perf_counter()
+            digest = hashlib.sha256("\n".join(cut).encode()).hexdigest()[:16]
+            view = BenchSet(bench.name, bench.ids, cut, bench.labels, bench.languages, digest)
             E, secs = cached_embeddings(view, DEFAULT_MODEL, 512, model=model)
             timing = f"{len(cut) / secs:8.1f}" if secs else "  cached"
             if secs is None:  # speed of a cached cap: time a fixed subsample (<= 200 texts)
