@@ -188,7 +188,7 @@ def test_bad_rows_are_quarantined_with_their_reason(tmp_path, engine):
     [
         (b"ticket_id,created_at,body\nx1,2025-01-06,hello\n", "required column"),
         (b"", "empty"),
-        (b"\x00\x01\x02\xff" * 100, "header"),
+        (b"\x00\x01\x02\xff" * 100, "binary"),
     ],
 )
 def test_file_level_errors_write_nothing(tmp_path, engine, content, message):
@@ -312,3 +312,26 @@ def test_pii_never_reaches_the_store(tmp_path, engine):
         stored = " ".join(s.scalars(select(Ticket.text)))
     for secret in ("maria.santos88@gmail.com", "917 123 4567", "4111-1111-1111-1111", "58213347"):
         assert secret not in stored
+
+
+def test_latin1_export_is_read_as_latin1(tmp_path, engine):
+    rows = [
+        [
+            "l1",
+            "2026-06-01T09:00:00Z",
+            "Não recebi o reembolso; é um absurdo",
+            "buyer",
+            "BR",
+            "email",
+            "",
+        ],
+        ["l2", "2026-06-01T09:00:00Z", "El pedido llegó dañado", "buyer", "MX", "chat", ""],
+    ]
+    path = tmp_path / "latin1.csv"
+    text = "\n".join(",".join(r) for r in [HEADER, *rows]) + "\n"
+    path.write_bytes(text.encode("latin-1"))
+    result = ingest_file(engine, path, load_settings())
+    assert (result.new, result.quarantined) == (2, 0)
+    with session_scope(engine) as s:
+        texts = set(s.scalars(select(Ticket.text)))
+    assert "El pedido llegó dañado" in texts

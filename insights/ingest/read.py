@@ -70,16 +70,36 @@ def _open_binary(path: Path, gz: bool) -> BinaryIO:
     return raw  # type: ignore[return-value]
 
 
+def looks_like_legacy_encoding(head: bytes) -> bool:
+    """True when the non-ASCII lines of `head` are mostly invalid UTF-8 (a Latin-1 / cp1252
+    export) rather than a UTF-8 file with a few broken rows, which are quarantined instead."""
+    non_ascii = invalid = 0
+    for line in head.split(b"\n")[:-1] or [head]:
+        if max(line, default=0) < 0x80:
+            continue
+        non_ascii += 1
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError:
+            invalid += 1
+    return invalid >= 2 and invalid / non_ascii > 0.5
+
+
 def _text_stream(binary: BinaryIO) -> io.TextIOWrapper:
-    """Decode by byte-order mark; otherwise UTF-8, keeping bad bytes as surrogate escapes."""
-    buffered = io.BufferedReader(binary) if not isinstance(binary, io.BufferedReader) else binary
-    head = buffered.peek(4)[:4]
+    """Decode by byte-order mark; Latin-1 exports as cp1252; otherwise UTF-8, keeping bad bytes
+    as surrogate escapes so that the rows holding them can be quarantined."""
+    buffered = io.BufferedReader(binary, buffer_size=1 << 16)  # type: ignore[arg-type]
+    head = buffered.peek(1 << 16)
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return io.TextIOWrapper(buffered, encoding="utf-16", newline="")
     if head.startswith(codecs.BOM_UTF8):
         return io.TextIOWrapper(
             buffered, encoding="utf-8-sig", errors="surrogateescape", newline=""
         )
+    if b"\x00" in head:
+        raise FileError("looks like a binary file, not CSV/TSV/JSONL text")
+    if looks_like_legacy_encoding(head):
+        return io.TextIOWrapper(buffered, encoding="cp1252", errors="surrogateescape", newline="")
     return io.TextIOWrapper(buffered, encoding="utf-8", errors="surrogateescape", newline="")
 
 
@@ -216,7 +236,10 @@ def open_rows(path: Path) -> tuple[list[str], Iterator[RawRow], BinaryIO]:
                 binary = io.BytesIO(binary.read())  # parquet needs random access
             header, rows = _parquet_rows(path, binary)
         else:
-            stream = _text_stream(binary)
+            try:
+                stream = _text_stream(binary)
+            except FileError as exc:
+                raise FileError(f"{path}: {exc}") from None
             if fmt == "jsonl":
                 header, rows = _jsonl_rows(stream, path)
             else:
