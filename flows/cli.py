@@ -1,11 +1,179 @@
-"""The `insights` console script: the library's commands plus those that need Prefect.
+"""The `insights` console script: the library's commands plus those that run Prefect flows.
 
-Kept in flows/ so that the insights package itself never imports Prefect.
+Kept in flows/ so that the insights package itself never imports Prefect: `refresh` (runs the
+refresh flow) and `serve` (scheduled deployments) are registered here on the library's Typer
+app, and Prefect is imported only when one of them runs.
 """
 
 from __future__ import annotations
 
-from insights.cli import app
+import atexit
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from insights.cli import DbOption, RefreshBars, app, fail, open_store, out
+
+RunnerOption = Annotated[
+    str,
+    typer.Option(
+        "--runner",
+        help="where the embedding batches run: sequential, or dask (a local cluster, or the "
+        "one at INSIGHTS_DASK_ADDRESS)",
+    ),
+]
+
+
+@contextmanager
+def quiet_prefect_console(verbose: bool) -> Iterator[None]:
+    """Keep Prefect's console log lines off stderr (they still reach the Prefect API / UI):
+    the CLI prints its own summary, and errors must stay one line."""
+    if verbose:
+        yield
+        return
+    from prefect.logging.handlers import PrefectConsoleHandler
+
+    handlers = [
+        h
+        for lg in [logging.getLogger(), *logging.root.manager.loggerDict.values()]
+        if isinstance(lg, logging.Logger)
+        for h in lg.handlers
+        if isinstance(h, PrefectConsoleHandler)
+    ]
+    levels = [h.level for h in handlers]
+    for h in handlers:
+        h.setLevel(logging.CRITICAL + 1)
+    try:
+        yield
+    finally:
+        for h, level in zip(handlers, levels, strict=True):
+            h.setLevel(level)
+        # the temporary server logs "Stopping temporary server" at exit: registered after
+        # its own atexit hook, this one runs first and keeps that line off stderr too
+        atexit.register(_silence, handlers)
+
+
+def _silence(handlers: list[logging.Handler]) -> None:
+    for h in handlers:
+        h.setLevel(logging.CRITICAL + 1)
+
+
+def _print_inbox(outcomes: list[dict]) -> None:
+    for o in outcomes:
+        if o["status"] == "ingested":
+            c = o["counts"]
+            out.print(
+                f"inbox: {o['name']}: {c['read']:,} rows read, {c['new']:,} new, "
+                f"{c['quarantined']:,} quarantined -> processed/"
+            )
+        elif o["status"] == "duplicate":
+            out.print(f"inbox: {o['name']}: already ingested -> processed/")
+        else:
+            out.print(f"inbox: {o['name']}: not ingested -> failed/ ({o['reason']})")
+
+
+@app.command()
+def refresh(
+    full: Annotated[
+        bool, typer.Option("--full", help="rediscover themes even if few tickets are new")
+    ] = False,
+    runner: RunnerOption = "sequential",
+    inbox: Annotated[
+        Path | None,
+        typer.Option(
+            "--inbox",
+            help="drop folder to ingest first (default: INSIGHTS_INBOX or $INSIGHTS_HOME/inbox "
+            "when it exists)",
+        ),
+    ] = None,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="show Prefect's log lines on stderr")
+    ] = False,
+    db: DbOption = None,
+) -> None:
+    """Ingest the drop folder, embed new tickets (cached), then discover themes (full) or
+    assign new tickets to the existing themes (incremental), keeping theme ids stable.
+    Runs as a Prefect flow (the temporary server when PREFECT_API_URL is not set)."""
+    if runner not in ("sequential", "dask"):
+        raise fail(f"--runner must be sequential or dask, not {runner!r}")
+    if inbox is not None and not inbox.is_dir():
+        raise fail(f"{inbox}: inbox folder does not exist")
+    settings, _ = open_store(db)  # a bad store is one line before Prefect even starts
+
+    from flows.deployments import ServeError, check_server
+    from flows.refresh import progress_hooks, refresh_flow
+    from insights.embed import EmbedderError
+    from insights.ingest.read import FileError
+    from insights.store.db import StoreError
+
+    try:
+        check_server(required=False)
+    except ServeError as exc:
+        raise fail(str(exc)) from None
+    bars = RefreshBars()
+    try:
+        with quiet_prefect_console(verbose), bars, progress_hooks(bars.hooks):
+            summary = refresh_flow(
+                inbox=str(inbox) if inbox else None,
+                full=full,
+                runner=runner,
+                db_url=settings.db_url if db else None,
+            )
+    except (EmbedderError, FileError, StoreError) as exc:
+        raise fail(str(exc)) from None
+    _print_inbox(summary["inbox"])
+    out.print(summary["message"])
+    if summary["run_id"] is not None:
+        took = summary["timings"].get("total", 0) + summary["embed_seconds"]
+        out.print(
+            f"run {summary['run_id']}: embedded {summary['n_embedded']:,} new texts; "
+            f"events {summary['events'] or '{}'}; took {took:.1f}s"
+        )
+
+
+@app.command()
+def serve(
+    runner: RunnerOption = "sequential",
+    inbox: Annotated[
+        Path | None, typer.Option("--inbox", help="drop folder the daily refresh ingests")
+    ] = None,
+    limit: Annotated[
+        int | None, typer.Option(help="at most this many flow runs at the same time")
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """Serve the scheduled deployments against the Prefect server at PREFECT_API_URL:
+    refresh daily (INSIGHTS_REFRESH_CRON), digest on Monday morning (INSIGHTS_DIGEST_CRON),
+    in INSIGHTS_SCHEDULE_TZ. Runs until Ctrl+C."""
+    if runner not in ("sequential", "dask"):
+        raise fail(f"--runner must be sequential or dask, not {runner!r}")
+    settings, _ = open_store(db)
+    from flows.deployments import ScheduleConfig, ServeError, build_deployments, check_server
+
+    try:
+        config = ScheduleConfig.from_env()
+        url = check_server(required=True)
+    except ServeError as exc:
+        raise fail(str(exc)) from None
+    from prefect import serve as prefect_serve
+
+    print(
+        f"serving against {url}: refresh `{config.refresh_cron}`, digest "
+        f"`{config.digest_cron}` ({config.timezone}); Ctrl+C stops",
+        flush=True,
+    )
+    deployments = build_deployments(
+        config,
+        db_url=settings.db_url if db else None,
+        inbox=str(inbox.resolve()) if inbox else None,
+        runner=runner,
+    )
+    with suppress(KeyboardInterrupt):
+        prefect_serve(*deployments, limit=limit, print_starting_message=False)
 
 
 def main() -> None:

@@ -79,6 +79,26 @@ ENV_VARS: dict[str, tuple[str, str]] = {
         "",
         'Slack-compatible webhook URL; the digest summary is posted as JSON `{"text": ...}`',
     ),
+    "INSIGHTS_INBOX": (
+        "$INSIGHTS_HOME/inbox",
+        "drop folder the refresh flow ingests; files move to processed/ or failed/ (+ reason)",
+    ),
+    "INSIGHTS_DASK_ADDRESS": (
+        "",
+        "scheduler of an existing Dask cluster for `--runner dask`, e.g. tcp://10.0.0.5:8786 "
+        "(unset: a local cluster)",
+    ),
+    "INSIGHTS_DASK_WORKERS": ("0", "workers of the local Dask cluster (0: one per core)"),
+    "INSIGHTS_DASK_PROCESSES": (
+        "true",
+        "local Dask workers as processes (false: threads in the flow's process)",
+    ),
+    "INSIGHTS_REFRESH_CRON": ("0 6 * * *", "schedule of the refresh deployment (`insights serve`)"),
+    "INSIGHTS_DIGEST_CRON": (
+        "0 8 * * 1",
+        "schedule of the weekly digest deployment (Monday 08:00)",
+    ),
+    "INSIGHTS_SCHEDULE_TZ": ("UTC", "time zone of both schedules, e.g. Asia/Jakarta"),
 }
 
 

