@@ -60,3 +60,24 @@ def db_url(request, insights_home, monkeypatch) -> str:
         url = PG_URL
     monkeypatch.setenv("INSIGHTS_DB_URL", url)
     return url
+
+
+def sync_sequences(engine) -> None:
+    """Fixtures insert rows with explicit ids; on PostgreSQL move each id sequence past them so
+    rows the code under test inserts later get fresh ids (SQLite needs nothing)."""
+    if engine.dialect.name != "postgresql":
+        return
+    from sqlalchemy import inspect, text
+
+    with engine.begin() as conn:
+        for table in inspect(conn).get_table_names():
+            columns = {c["name"] for c in inspect(conn).get_columns(table)}
+            if "id" not in columns:
+                continue
+            conn.execute(
+                text(
+                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                    f"COALESCE((SELECT MAX(id) FROM {table}), 0) + 1, false) "
+                    f"WHERE pg_get_serial_sequence('{table}', 'id') IS NOT NULL"
+                )
+            )

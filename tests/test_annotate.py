@@ -17,6 +17,7 @@ from insights.annotate import (
 )
 from insights.store.db import connect, session_scope
 from insights.store.models import Assignment, Run, Theme, ThemeSnapshot, Ticket
+from tests.conftest import sync_sequences
 
 
 @pytest.fixture
@@ -86,6 +87,7 @@ def engine(db_url):
                     languages={},
                 )
             )
+    sync_sequences(engine)
     return engine
 
 

@@ -27,6 +27,7 @@ from insights.store.models import (
     ThemeSnapshot,
     Ticket,
 )
+from tests.conftest import sync_sequences
 
 APP = Path(__file__).resolve().parent.parent / "app"
 SCRIPT = "<script>window.__pwned = 1; alert('x')</script><b>bold</b> <img src=x onerror=alert(2)>"
@@ -170,6 +171,7 @@ def build_store(url: str, weeks: int = 10, per_week: int = 6, vectors: bool = Fa
                     }
                 )
             s.execute(insert(Embedding), rows)
+    sync_sequences(engine)
     return engine
 
 
@@ -472,10 +474,20 @@ def test_failed_write_in_the_store_shows_an_error(store):
     at.selectbox(key="tag_theme").set_value(2).run()
     {t.label: t for t in at.text_input}["Owner"].set_value("ana")
     with session_scope(store) as s:  # a trigger makes the audit insert fail after the update
-        s.connection().exec_driver_sql(
-            "CREATE TRIGGER no_audit BEFORE INSERT ON audit_log "
-            "BEGIN SELECT RAISE(ABORT, 'audit log is read-only'); END"
-        )
+        if store.dialect.name == "postgresql":
+            s.connection().exec_driver_sql(
+                "CREATE FUNCTION no_audit() RETURNS trigger AS $$ BEGIN "
+                "RAISE EXCEPTION 'audit log is read-only'; END $$ LANGUAGE plpgsql"
+            )
+            s.connection().exec_driver_sql(
+                "CREATE TRIGGER no_audit BEFORE INSERT ON audit_log "
+                "FOR EACH ROW EXECUTE FUNCTION no_audit()"
+            )
+        else:
+            s.connection().exec_driver_sql(
+                "CREATE TRIGGER no_audit BEFORE INSERT ON audit_log "
+                "BEGIN SELECT RAISE(ABORT, 'audit log is read-only'); END"
+            )
     _click(at, "Save")
     assert any("audit log is read-only" in e.value for e in at.error)
     assert get_notes(store, 2).owner is None

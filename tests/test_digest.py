@@ -31,6 +31,7 @@ from insights.store.models import (
     ThemeSnapshot,
     Ticket,
 )
+from tests.conftest import sync_sequences
 
 runner = CliRunner()
 FIRST_MONDAY = datetime(2026, 7, 20)  # 2026-W30; 12 weeks: W30..W41
@@ -160,6 +161,7 @@ def engine(db_url):
                     languages=dict(langs),
                 )
             )
+    sync_sequences(engine)
     return engine
 
 
