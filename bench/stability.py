@@ -51,7 +51,31 @@ def v_measure(assigned: dict[str, int | None], truth: dict[str, str]) -> float:
     return v_measure_score([truth[k] for k in keys], [str(assigned[k]) for k in keys])
 
 
+def seed_embeddings(url: str, source: Path | None) -> None:
+    """Copy cached vectors from another SQLite store (e.g. the demo's) so only discovery runs."""
+    if source is None:
+        return
+    import sqlite3
+
+    con = sqlite3.connect(url.removeprefix("sqlite:///"))
+    con.execute("ATTACH DATABASE ? AS src", (str(source),))
+    con.execute("INSERT OR IGNORE INTO embeddings SELECT * FROM src.embeddings")
+    con.commit()
+    con.close()
+
+
 def main() -> None:
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument(
+        "--embeddings-from",
+        type=Path,
+        default=None,
+        help="SQLite store whose cached vectors to reuse (same model)",
+    )
+    args = parser.parse_args()
+
     from insights.config import load_settings
     from insights.ingest.load import ingest_file
     from insights.refresh import refresh
@@ -70,6 +94,7 @@ def main() -> None:
         full_url = f"sqlite:///{tmpdir / 'full.db'}"
         engine = connect(full_url)
         settings = load_settings(full_url)
+        seed_embeddings(full_url, args.embeddings_from)
         ingest_file(engine, early, settings)
         t = time.perf_counter()
         refresh(engine, settings)

@@ -26,6 +26,7 @@ otherwise with the global mean of the fit.
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -198,7 +199,10 @@ class ThemeDiscoverer:
             force_approximation_algorithm=True,
             init="spectral" if Z.shape[0] > 100 else "random",
         )
-        Y = reducer.fit_transform(Z)
+        with warnings.catch_warnings():
+            # a fixed seed makes UMAP single-threaded on purpose (determinism); no need to say so
+            warnings.filterwarnings("ignore", message="n_jobs value", category=UserWarning)
+            Y = reducer.fit_transform(Z)
         clusterer = hdbscan.HDBSCAN(
             min_cluster_size=used["min_cluster_size"],
             min_samples=used["min_samples"],
