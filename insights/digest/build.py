@@ -13,7 +13,7 @@ when it has ``min_group`` tickets in that region; smaller groups are folded into
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 import pandas as pd
@@ -343,6 +343,20 @@ def build_content(
     return content
 
 
+def _in_region(base: ThemeLine, volume: int, spike: bool, significance: list[str]) -> ThemeLine:
+    """A theme's line inside a region section: that region's volume, no examples."""
+    return replace(
+        base,
+        volume=volume,
+        baseline=0.0,
+        growth=0.0,
+        spike=spike,
+        significance=significance,
+        examples=[],
+        regions={},
+    )
+
+
 def _region_sections(
     frame: pd.DataFrame,
     start: date,
@@ -374,37 +388,14 @@ def _region_sections(
                 if seg["segment"] == "region" and str(seg["value"]) == str(reg):
                     exp = seg["expected"]
                     base = lines[t["theme_id"]]
-                    section.spikes.append(
-                        ThemeLine(
-                            theme_id=base.theme_id,
-                            title=base.title,
-                            url=base.url,
-                            volume=vol,
-                            baseline=0.0,
-                            growth=0.0,
-                            rank_score=base.rank_score,
-                            lifecycle=base.lifecycle,
-                            spike=True,
-                            significance=[
-                                f"{seg['volume'] / exp:.1f}x the expected {exp:.0f} tickets "
-                                f"({_fmt_q(seg['q_value'])})"
-                            ],
-                        )
+                    significance = (
+                        f"{seg['volume'] / exp:.1f}x the expected {exp:.0f} tickets "
+                        f"({_fmt_q(seg['q_value'])})"
                     )
+                    section.spikes.append(_in_region(base, vol, True, [significance]))
         for vol, t in sorted(cells, key=lambda c: -c[0])[:5]:
             base = lines[t["theme_id"]]
-            section.themes.append(
-                ThemeLine(
-                    theme_id=base.theme_id,
-                    title=base.title,
-                    url=base.url,
-                    volume=vol,
-                    baseline=0.0,
-                    growth=0.0,
-                    rank_score=base.rank_score,
-                    lifecycle=base.lifecycle,
-                    spike=any(s.theme_id == base.theme_id for s in section.spikes),
-                )
-            )
+            spiking = any(s.theme_id == base.theme_id for s in section.spikes)
+            section.themes.append(_in_region(base, vol, spiking, []))
         sections.append(section)
     return sections
