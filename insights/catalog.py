@@ -49,7 +49,7 @@ def current_themes(engine: Engine, limit: int | None = None) -> list[ThemeRow]:
                 ThemeSnapshot.languages,
             )
             .join(ThemeSnapshot, ThemeSnapshot.theme_id == Theme.id)
-            .where(ThemeSnapshot.run_id == run_id)
+            .where(ThemeSnapshot.run_id == run_id, Theme.merged_into.is_(None))
             .order_by(ThemeSnapshot.size.desc(), Theme.id)
         )
         if limit:
