@@ -61,7 +61,8 @@ def ensure_embeddings(
 ) -> int:
     """Embed the (content hash, text) items not cached yet; returns how many were embedded."""
     unique = dict(items)
-    missing = [h for h in unique if h not in cached_hashes(engine, model_id, list(unique))]
+    cached = cached_hashes(engine, model_id, list(unique))
+    missing = [h for h in unique if h not in cached]
     for start in range(0, len(missing), batch_size):
         part = missing[start : start + batch_size]
         vectors = embed([unique[h] for h in part])
