@@ -165,6 +165,93 @@ def export_assignments_cmd(
     out.print(f"wrote {n:,} assignments to {out_path}")
 
 
+def _copy_progress(enabled: bool) -> Progress:
+    from rich.progress import BarColumn
+
+    return Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+        disable=not enabled or not err.is_terminal,
+    )
+
+
+@app.command()
+def backup(
+    out_path: Annotated[Path, typer.Option("--out", help="backup file to write (replaced)")],
+    db: DbOption = None,
+) -> None:
+    """Write a consistent copy of the store to FILE, safe while the app and refreshes run
+    (SQLite: online backup API; PostgreSQL: pg_dump --format=custom)."""
+    from insights.backup import BackupError
+    from insights.backup import backup as run_backup
+    from insights.store.db import StoreError
+
+    try:
+        settings = load_settings(db)
+    except ValueError as exc:
+        raise fail(str(exc)) from None
+    try:
+        with _copy_progress(True) as progress:
+            task = progress.add_task(f"backing up to {out_path.name}", total=None)
+            result = run_backup(
+                settings.db_url,
+                out_path,
+                on_progress=lambda done, total: progress.update(task, completed=done, total=total),
+            )
+    except (BackupError, StoreError) as exc:
+        raise fail(str(exc)) from None
+    except OSError as exc:
+        raise fail(f"{out_path}: cannot write ({exc.strerror or exc})") from None
+    out.print(
+        f"backed up the {result.backend} store (schema {result.revision}, "
+        f"{result.tickets:,} tickets) to {result.path} ({result.bytes / 1e6:,.1f} MB)"
+    )
+
+
+@app.command()
+def restore(
+    path: Annotated[Path, typer.Argument(help="a file written by `insights backup`")],
+    force: Annotated[
+        bool, typer.Option("--force", help="replace a store that already holds data")
+    ] = False,
+    db: DbOption = None,
+) -> None:
+    """Replace the store with a backup, then migrate it to this version's schema. Refuses a
+    store that holds data unless --force, and a backup from a newer version."""
+    from insights.backup import BackupError
+    from insights.backup import restore as run_restore
+    from insights.store.db import StoreError
+
+    try:
+        settings = load_settings(db)
+    except ValueError as exc:
+        raise fail(str(exc)) from None
+    try:
+        with _copy_progress(True) as progress:
+            task = progress.add_task(f"restoring {path.name}", total=None)
+            result = run_restore(
+                settings.db_url,
+                path,
+                force=force,
+                on_progress=lambda done, total: progress.update(task, completed=done, total=total),
+            )
+    except (BackupError, StoreError) as exc:
+        raise fail(str(exc)) from None
+    except OSError as exc:
+        raise fail(f"{path}: cannot read ({exc.strerror or exc})") from None
+    migrated = (
+        f", migrated {result.backup_revision} -> {result.revision}" if result.migrated else ""
+    )
+    out.print(
+        f"restored {result.path} into the {result.backend} store "
+        f"({result.tickets:,} tickets, schema {result.revision}{migrated})"
+    )
+
+
 class RefreshBars:
     """Progress bars of a refresh on stderr: a bar for embedding, a line per stage.
 
@@ -313,6 +400,15 @@ def _cell(value: object) -> str:
     return "" if value is None else str(value)
 
 
+def _csv_cell(value: object) -> str:
+    """Numbers stay numbers (a negative growth is no formula); text is neutralised."""
+    from insights.export import neutralise
+
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return _cell(value)
+    return neutralise(_cell(value))
+
+
 def _emit(fmt: str, rows: list[dict], columns: list[str], title: str, empty: str) -> None:
     if fmt == "json":
         print(json.dumps(rows, ensure_ascii=False, indent=1, default=str))
@@ -322,8 +418,8 @@ def _emit(fmt: str, rows: list[dict], columns: list[str], title: str, empty: str
 
         writer = _csv.writer(sys.stdout)
         writer.writerow(columns)
-        for r in rows:
-            writer.writerow([_cell(r.get(c)) for c in columns])
+        for r in rows:  # titles are typed by people: no cell may run as a spreadsheet formula
+            writer.writerow([_csv_cell(r.get(c)) for c in columns])
         return
     if not rows:
         out.print(empty)

@@ -515,7 +515,9 @@ def export_csv(table: pd.DataFrame, columns: list[str] | None = None) -> bytes:
         if not pd.api.types.is_numeric_dtype(out[col]):
             out[col] = out[col].map(neutralise)
     buf = io.StringIO()
-    out.to_csv(buf, index=False)
+    # CRLF rows (RFC 4180): with pandas' default "\n" a cell holding a bare "\r" goes out
+    # unquoted, and a spreadsheet starts a new row (and a new, unneutralised cell) there
+    out.to_csv(buf, index=False, lineterminator="\r\n")
     return buf.getvalue().encode("utf-8")
 
 

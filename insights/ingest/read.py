@@ -11,6 +11,7 @@ import csv
 import gzip
 import io
 import json
+import re
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -97,14 +98,39 @@ def _text_stream(binary: BinaryIO) -> io.TextIOWrapper:
             buffered, encoding="utf-8-sig", errors="surrogateescape", newline=""
         )
     if b"\x00" in head:
+        utf16 = _utf16_without_bom(head)
+        if utf16:
+            return io.TextIOWrapper(buffered, encoding=utf16, newline="")
         raise FileError("looks like a binary file, not CSV/TSV/JSONL text")
     if looks_like_legacy_encoding(head):
         return io.TextIOWrapper(buffered, encoding="cp1252", errors="surrogateescape", newline="")
     return io.TextIOWrapper(buffered, encoding="utf-8", errors="surrogateescape", newline="")
 
 
+#: Surrogate code points: bytes the decoder could not read (kept as surrogate escapes) or a lone
+#: surrogate from a JSON `\ud800` escape. Neither can be stored, so such rows are quarantined.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def has_bad_bytes(value: str) -> bool:
-    return any("\udc80" <= ch <= "\udcff" for ch in value)
+    return _SURROGATE.search(value) is not None
+
+
+def _utf16_without_bom(head: bytes) -> str | None:
+    """'utf-16-le' / 'utf-16-be' when `head` looks like text saved as UTF-16 without a byte-order
+    mark (mostly Latin script, so nearly every other byte is NUL), which some exporters write;
+    else None, and the file is treated as binary."""
+    sample = head[:4096]
+    sample = sample[: len(sample) // 2 * 2]
+    if len(sample) < 8:
+        return None
+    even, odd = sample[0::2], sample[1::2]
+    half = len(even)
+    if odd.count(0) >= 0.7 * half and even.count(0) <= 0.02 * half:
+        return "utf-16-le"
+    if even.count(0) >= 0.7 * half and odd.count(0) <= 0.02 * half:
+        return "utf-16-be"
+    return None
 
 
 def _csv_rows(

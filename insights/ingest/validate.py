@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import warnings
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -43,6 +44,12 @@ CHANNELS = {
 }
 CSAT_WORDS = {"good": 5, "great": 5, "satisfied": 5, "bad": 1, "poor": 1, "unsatisfied": 1}
 _YEAR = re.compile(r"\d{4}")
+#: Two far-apart defaults: a date that parses differently under them lacks a part (year, month
+#: or day) that dateutil would otherwise fill in silently from today's date.
+_DEFAULTS = (datetime(2001, 1, 1), datetime(2002, 2, 2))
+#: Redaction runs on at most this many characters beyond a cut, so a 10 MB cell costs no more
+#: than a short one, and a personal identifier straddling the cut is still seen whole.
+_REDACT_MARGIN = 200
 _EPOCH = re.compile(r"^\d{10}(\d{3})?(\.\d+)?$")
 STANDARD = {
     "ticket_id",
@@ -65,8 +72,27 @@ def content_hash(text: str) -> str:
 
 
 def safe_text(value: str) -> str:
-    """Make a string with surrogate-escaped bytes storable (bad bytes become U+FFFD)."""
-    return value.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    """Make a string storable on both backends: surrogate-escaped bytes and lone surrogates
+    become U+FFFD, NUL characters (rejected by PostgreSQL) are dropped."""
+    value = value.replace("\x00", "")
+    try:
+        return value.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    except UnicodeEncodeError:  # a lone surrogate outside the escape range (JSON "\ud800")
+        return value.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+
+
+def redact_prefix(value: str, limit: int) -> str:
+    """The first `limit` characters of `value` with personal data redacted, redacting only a
+    window a little longer than the cut (so huge cells stay cheap) and widening it when the
+    redaction shortened the text so much that a half-seen identifier could reach the kept part."""
+    if len(value) <= limit + _REDACT_MARGIN:
+        return redact(value)[:limit]
+    window = limit + _REDACT_MARGIN
+    while True:
+        redacted = redact(value[:window])
+        if window >= len(value) or len(redacted) >= limit + _REDACT_MARGIN // 2:
+            return redacted[:limit]
+        window *= 2
 
 
 def parse_timestamp(value: str, default_tz: str) -> datetime | None:
@@ -74,21 +100,37 @@ def parse_timestamp(value: str, default_tz: str) -> datetime | None:
     raw = value.strip()
     if not raw:
         return None
-    if _EPOCH.match(raw):
-        seconds = float(raw) / (1000 if len(raw.split(".")[0]) == 13 else 1)
-        return datetime.fromtimestamp(seconds, UTC).replace(tzinfo=None)
     try:
-        parsed = datetime.fromisoformat(raw.replace("Z", "+00:00"))
-    except ValueError:
-        if not _YEAR.search(raw):
-            return None
+        if _EPOCH.match(raw):
+            seconds = float(raw) / (1000 if len(raw.split(".")[0]) == 13 else 1)
+            return datetime.fromtimestamp(seconds, UTC).replace(tzinfo=None)
         try:
-            parsed = dateparser.parse(raw)
-        except (ValueError, OverflowError):
+            parsed = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+        except ValueError:
+            if not _YEAR.search(raw):
+                return None
+            parsed = _parse_loose(raw)
+            if parsed is None:
+                return None
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=ZoneInfo(default_tz))
+        return parsed.astimezone(UTC).replace(tzinfo=None)
+    except (ValueError, OverflowError, OSError):  # e.g. year 9999 with a negative offset
+        return None
+
+
+def _parse_loose(raw: str) -> datetime | None:
+    """dateutil for the non-ISO styles, refusing what it would otherwise guess: a missing day,
+    month or year (filled from today) and a time-zone name it does not know (ignored)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", dateparser.UnknownTimezoneWarning)
+        try:
+            first, second = (dateparser.parse(raw, default=d) for d in _DEFAULTS)
+        except (ValueError, OverflowError, dateparser.UnknownTimezoneWarning):
             return None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=ZoneInfo(default_tz))
-    return parsed.astimezone(UTC).replace(tzinfo=None)
+    if first != second:
+        return None
+    return first
 
 
 def _clean(value: str | None) -> str | None:
@@ -119,7 +161,10 @@ def _channel(value: str | None) -> str | None:
 def _raw_repr(fields: dict[str, str] | None) -> str:
     if not fields:
         return ""
-    text = json.dumps({k: redact(safe_text(v)) for k, v in fields.items()}, ensure_ascii=False)
+    text = json.dumps(
+        {safe_text(k)[:200]: redact_prefix(safe_text(v), 2000) for k, v in fields.items()},
+        ensure_ascii=False,
+    )
     return text[:2000]
 
 
@@ -152,15 +197,20 @@ class RowValidator:
 
     def _quarantine(self, raw: RawRow, ext: str | None, reason: str, detail: str) -> QuarantinedRow:
         ext_safe = safe_text(ext)[:255] if ext else None
-        return QuarantinedRow(raw.number, ext_safe, reason, detail, _raw_repr(raw.fields))
+        return QuarantinedRow(
+            raw.number, ext_safe, reason, safe_text(detail), _raw_repr(raw.fields)
+        )
 
     def validate(self, raw: RawRow) -> TicketRow | QuarantinedRow:
         fields = raw.fields or {}
+        if any("\x00" in k or "\x00" in v for k, v in fields.items()):
+            # PostgreSQL cannot store NUL; nothing readable is lost by dropping it
+            fields = {k.replace("\x00", ""): v.replace("\x00", "") for k, v in fields.items()}
         ext = _clean(self._get(fields, "ticket_id"))
         if raw.problem:
             reason = "bad_encoding" if "undecodable" in raw.problem else "bad_row"
             return self._quarantine(raw, ext, reason, raw.problem)
-        bad = [k for k, v in fields.items() if v and has_bad_bytes(v)]
+        bad = [k for k, v in fields.items() if has_bad_bytes(k) or (v and has_bad_bytes(v))]
         if bad:
             return self._quarantine(
                 raw, ext, "bad_encoding", f"undecodable bytes in {', '.join(bad)}"
@@ -179,13 +229,11 @@ class RowValidator:
         if not text:
             return self._quarantine(raw, ext, "empty_text", "no text, subject or description")
         truncated = len(text) > self.max_chars
-        if truncated:
-            text = text[: self.max_chars]
-        text = redact(text)
+        text = redact_prefix(text, self.max_chars) if truncated else redact(text)
         kind_raw = (self._get(fields, "kind") or self.default_kind or "").strip().lower()
         language = normalize_code(self._get(fields, "language"))
         attributes = {
-            k: redact(v)[:1000]
+            k: redact_prefix(v, 1000)
             for k, v in fields.items()
             if k not in self.mapped_columns and k.lower() not in STANDARD and v and v.strip()
         }
