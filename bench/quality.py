@@ -31,7 +31,13 @@ warnings.filterwarnings("ignore")
 
 from common import BenchSet, cached_embeddings, load_sets  # noqa: E402
 
-from insights.discover import DiscoveryParams, ThemeDiscoverer, center, language_means  # noqa: E402
+from insights.discover import (  # noqa: E402
+    DiscoveryParams,
+    ThemeDiscoverer,
+    center,
+    centering_groups,
+    language_means,
+)
 from insights.embed import DEFAULT_MAX_TOKENS, DEFAULT_MODEL  # noqa: E402
 
 CAPS = (32, 64, 128, 256, 512)
@@ -109,10 +115,11 @@ def quality(sets: list[BenchSet], bertopic: bool) -> None:
     print("-" * len(header))
     for bench in sets:
         E, _ = cached_embeddings(bench, DEFAULT_MODEL, DEFAULT_MAX_TOKENS)
-        labels, secs, used = run_ours(E, bench.languages)
+        groups = centering_groups(bench.texts, bench.languages)  # as the refresh centres
+        labels, secs, used = run_ours(E, groups)
         rows = [("ours", scores(bench.name, bench.labels, labels), secs)]
         if bertopic:
-            topics, reduced, bsecs = run_bertopic(bench.texts, E, bench.languages)
+            topics, reduced, bsecs = run_bertopic(bench.texts, E, groups)
             rows.append(("bertopic", scores(bench.name, bench.labels, topics), bsecs))
             rows.append(("bertopic+ro", scores(bench.name, bench.labels, reduced), bsecs))
         for method, row, s in rows:
@@ -168,7 +175,7 @@ def token_curve(sets: list[BenchSet]) -> None:
                 t0 = time.perf_counter()
                 embed_texts(model, DEFAULT_MODEL, [bench.texts[i] for i in idx], max_tokens=cap)
                 timing = f"{len(idx) / (time.perf_counter() - t0):8.1f}"
-            labels, _, _ = run_ours(E, bench.languages)
+            labels, _, _ = run_ours(E, centering_groups(cut, bench.languages))
             row = scores(bench.name, bench.labels, labels)
             avg = np.mean([len(c) for c in cut])
             print(

@@ -8,7 +8,11 @@
 2. incremental against full: from the weeks 1-12 run, weeks 13-16 are assigned incrementally;
    the share of those new tickets that land in the theme the weeks 1-16 full run gives them
    (tickets left waiting count as disagreements and are reported too).
+3. new themes still form: a full run on weeks 1-9, then a full run on weeks 1-16 (anchored on the
+   first, as every full refresh is); the planted theme that starts in week 10 must land mostly in
+   one theme whose id the first run did not have.
 Also prints V-measure of each run against the sample's truth, for context.
+INSIGHTS_ANCHOR_WEIGHT=0 shows the same figures without anchoring.
 The spike backtest lives in bench/spikes.py.
 """
 
@@ -64,6 +68,47 @@ def seed_embeddings(url: str, source: Path | None) -> None:
     con.close()
 
 
+def write_before(rows: list[dict], cutoff: str, path: Path) -> None:
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(r for r in rows if r["created_at"][:10] < cutoff)
+
+
+def new_theme_check(rows, truth, cutoff, tmpdir, embeddings_from, load_settings) -> str:
+    """Full run before the planted new theme starts, anchored full run after: is it new?"""
+    import json
+
+    from insights.ingest.load import ingest_file
+    from insights.refresh import refresh
+    from insights.store.db import connect
+
+    planted = json.loads((SAMPLE / "patterns.json").read_text())["new_theme"]["theme"]
+    before = tmpdir / "before_new_theme.csv"
+    write_before(rows, cutoff, before)
+    url = f"sqlite:///{tmpdir / 'new_theme.db'}"
+    engine = connect(url)
+    settings = load_settings(url)
+    seed_embeddings(url, embeddings_from)
+    ingest_file(engine, before, settings)
+    refresh(engine, settings)
+    old_ids = {t for t in assignments(engine).values() if t is not None}
+    ingest_file(engine, SAMPLE / "tickets.csv", settings)
+    refresh(engine, settings, full=True)
+    after = assignments(engine)
+    engine.dispose()
+    members = [after.get(k) for k, theme in truth.items() if theme == planted]
+    themed = [t for t in members if t is not None]
+    if not themed:
+        return f"planted new theme {planted}: all {len(members)} tickets unthemed"
+    top = max(set(themed), key=themed.count)
+    return (
+        f"planted new theme {planted} ({len(members)} tickets from week 10): "
+        f"{themed.count(top) / len(members):.1%} in one theme, "
+        f"{'a new id' if top not in old_ids else 'an OLD id (absorbed)'}"
+    )
+
+
 def main() -> None:
     import argparse
 
@@ -84,13 +129,14 @@ def main() -> None:
     rows = list(csv.DictReader((SAMPLE / "tickets.csv").open(encoding="utf-8")))
     truth = {r["ticket_id"]: r["theme"] for r in csv.DictReader((SAMPLE / "truth.csv").open())}
     cutoff = "2026-08-24"  # Monday of week 13 (2026-W35)
+    new_theme_cutoff = "2026-08-03"  # Monday of week 10 (2026-W32), the planted new theme's start
     with tempfile.TemporaryDirectory() as tmp:
         tmpdir = Path(tmp)
         early = tmpdir / "weeks_1_12.csv"
-        with early.open("w", encoding="utf-8", newline="") as fh:
-            writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
-            writer.writeheader()
-            writer.writerows(r for r in rows if r["created_at"][:10] < cutoff)
+        write_before(rows, cutoff, early)
+        new_theme = new_theme_check(
+            rows, truth, new_theme_cutoff, tmpdir, args.embeddings_from, load_settings
+        )
         full_url = f"sqlite:///{tmpdir / 'full.db'}"
         engine = connect(full_url)
         settings = load_settings(full_url)
@@ -135,6 +181,7 @@ def main() -> None:
         f"new tickets (weeks 13-16): {len(new)}; incremental agrees with full: "
         f"{agree / len(new):.3f}; left waiting: {waiting / len(new):.3f}"
     )
+    print(new_theme)
     print(
         f"V-measure vs truth: weeks 1-12 {v_measure(first, truth):.3f}, weeks 1-16 "
         f"{v_measure(second, truth):.3f}, incremental {v_measure(incremental, truth):.3f}"

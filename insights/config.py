@@ -34,6 +34,10 @@ ENV_VARS: dict[str, tuple[str, str]] = {
     ),
     "INSIGHTS_EMBED_BATCH_SIZE": ("64", "texts per embedding batch"),
     "INSIGHTS_THREADS": ("0", "CPU threads for embedding (0: all cores)"),
+    "INSIGHTS_ANCHOR_WEIGHT": (
+        "0.5",
+        "how strongly a full refresh keeps the previous run's grouping (0 = rediscover freely)",
+    ),
     "INSIGHTS_SEED": ("42", "random seed of discovery (same seed, same themes)"),
     "INSIGHTS_FULL_REFRESH_SHARE": (
         "0.2",
@@ -119,6 +123,7 @@ class Settings:
     threads: int
     seed: int
     fit_sample: int
+    anchor_weight: float
     full_refresh_share: float
     full_refresh_days: float
     extra: dict[str, str] = field(default_factory=dict)
@@ -144,6 +149,9 @@ def load_settings(db_url: str | None = None) -> Settings:
     """Build settings from the environment; `db_url` (the CLI's --db) wins over INSIGHTS_DB_URL."""
     home = Path(_env("INSIGHTS_HOME")).expanduser()
     url = db_url or os.environ.get("INSIGHTS_DB_URL") or f"sqlite:///{home / 'insights.db'}"
+    anchor_weight = _float("INSIGHTS_ANCHOR_WEIGHT")
+    if not 0.0 <= anchor_weight <= 1.0:
+        raise ValueError(f"INSIGHTS_ANCHOR_WEIGHT must be between 0 and 1, got {anchor_weight}")
     return Settings(
         home=home,
         db_url=url,
@@ -156,6 +164,7 @@ def load_settings(db_url: str | None = None) -> Settings:
         threads=_int("INSIGHTS_THREADS"),
         seed=_int("INSIGHTS_SEED"),
         fit_sample=_int("INSIGHTS_FIT_SAMPLE"),
+        anchor_weight=anchor_weight,
         full_refresh_share=_float("INSIGHTS_FULL_REFRESH_SHARE"),
         full_refresh_days=_float("INSIGHTS_FULL_REFRESH_DAYS"),
     )

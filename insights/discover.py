@@ -14,9 +14,19 @@ Why each step:
   when the similarity reaches a floor, the rest stay unthemed (-1). By default the floor adapts
   to the data: a low quantile of the similarities HDBSCAN's own members have to their centroid
   (so a reassigned row is about as close as a typical member), never below `min_floor`.
+* **Anchoring on the previous run.** A full rerun passes each ticket's previous theme (or -1) as a
+  partial label to UMAP (semi-supervised, `anchor_weight` = UMAP's `target_weight`). Tickets
+  already themed keep their neighbourhoods, so HDBSCAN finds the same groups again and theme ids
+  stay stable, while new tickets are unlabelled and free to form new themes; when the data
+  disagree with the old grouping strongly enough the data still win. 0 turns it off.
 * **Size scaling.** `min_cluster_size` grows with sqrt(n), `n_neighbors` with log(n); above
   `fit_sample` rows the fit runs on a seeded sample and the other rows are assigned with
   `predict` (nearest centroid within the floor).
+
+Centering groups are languages, except that Vietnamese typed without its diacritics (a common
+informal way to write it) is its own group, `vi-ascii`: e5 embeds it far from accented
+Vietnamese, so with one Vietnamese mean those tickets formed a theme of their own by
+orthography (seen on the sample: 185 such tickets in one "Minh / hang / ma" theme).
 
 `predict` centres new rows with the language means of the fit. A language unseen in the fit
 is centred with its own mean when the batch has at least `min_language_rows` rows of it,
@@ -26,6 +36,7 @@ otherwise with the global mean of the fit.
 from __future__ import annotations
 
 import math
+import re
 import warnings
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
@@ -34,6 +45,10 @@ from typing import Any
 import numpy as np
 
 GLOBAL = "__global__"
+#: languages whose text without any diacritics is a distinct orthography (own centering group)
+ASCII_VARIANT_LANGUAGES = frozenset({"vi"})
+ASCII_SHARE = 0.75  # share of words without a non-ASCII letter; accented Vietnamese has ~0.3
+_WORD = re.compile(r"[^\W\d_]+")
 
 
 @dataclass
@@ -55,6 +70,7 @@ class DiscoveryParams:
     min_floor: float = 0.2  # the adaptive floor never goes below this
     fit_sample: int = 20000  # above this many rows fit on a seeded sample, assign the rest
     min_rows: int = 20  # fewer rows: everything unthemed
+    anchor_weight: float = 0.5  # UMAP target_weight for the previous run's themes; 0: off
 
     def resolve(self, n: int) -> dict[str, Any]:
         """Effective parameters for `n` fit rows."""
@@ -87,6 +103,19 @@ class DiscoveryResult:
 def _normalise(x: np.ndarray) -> np.ndarray:
     norms = np.linalg.norm(x, axis=1, keepdims=True)
     return (x / np.maximum(norms, 1e-12)).astype(np.float32)
+
+
+def centering_groups(texts: Sequence[str], languages: Sequence[str]) -> list[str]:
+    """The group each row is centred with: its language, or `<lang>-ascii` (see module doc)."""
+    out = []
+    for text, lang in zip(texts, languages, strict=True):
+        lang = str(lang)
+        if lang in ASCII_VARIANT_LANGUAGES:
+            words = _WORD.findall(text)
+            if words and sum(w.isascii() for w in words) / len(words) >= ASCII_SHARE:
+                lang = f"{lang}-ascii"
+        out.append(lang)
+    return out
 
 
 def language_means(X: np.ndarray, languages: Sequence[str], min_rows: int) -> dict[str, np.ndarray]:
@@ -132,7 +161,10 @@ class ThemeDiscoverer:
         self.floor_: float = 1.0
 
     # -- fit ---------------------------------------------------------------------------------
-    def fit(self, X: np.ndarray, languages: Sequence[str]) -> DiscoveryResult:
+    def fit(
+        self, X: np.ndarray, languages: Sequence[str], anchor: np.ndarray | None = None
+    ) -> DiscoveryResult:
+        """`anchor`: each row's theme in the previous run (any int id, -1 = none or new)."""
         X = np.asarray(X, dtype=np.float32)
         n, dim = X.shape if X.ndim == 2 else (0, 0)
         if len(languages) != n:
@@ -166,7 +198,13 @@ class ThemeDiscoverer:
         else:
             fit_idx = np.arange(n)
         used = p.resolve(len(fit_idx))
-        raw = self._cluster(Z[fit_idx], used)
+        anchor_fit = None
+        if anchor is not None and p.anchor_weight > 0:
+            anchor_fit = np.asarray(anchor, dtype=np.int64)[fit_idx]
+            if not (anchor_fit >= 0).any():
+                anchor_fit = None
+        used["anchored_rows"] = int((anchor_fit >= 0).sum()) if anchor_fit is not None else 0
+        raw = self._cluster(Z[fit_idx], used, anchor_fit)
         labels_fit, floor = self._finish(Z[fit_idx], raw, used)
 
         labels = np.full(n, -1, dtype=np.int64)
@@ -186,7 +224,9 @@ class ThemeDiscoverer:
             n_fit=len(fit_idx),
         )
 
-    def _cluster(self, Z: np.ndarray, used: dict[str, Any]) -> np.ndarray:
+    def _cluster(
+        self, Z: np.ndarray, used: dict[str, Any], anchor: np.ndarray | None = None
+    ) -> np.ndarray:
         import hdbscan
         import umap
 
@@ -198,11 +238,12 @@ class ThemeDiscoverer:
             random_state=used["seed"],
             force_approximation_algorithm=True,
             init="spectral" if Z.shape[0] > 100 else "random",
+            target_weight=used["anchor_weight"],
         )
         with warnings.catch_warnings():
             # a fixed seed makes UMAP single-threaded on purpose (determinism); no need to say so
             warnings.filterwarnings("ignore", message="n_jobs value", category=UserWarning)
-            Y = reducer.fit_transform(Z)
+            Y = reducer.fit_transform(Z, y=anchor)
         clusterer = hdbscan.HDBSCAN(
             min_cluster_size=used["min_cluster_size"],
             min_samples=used["min_samples"],

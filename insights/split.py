@@ -86,7 +86,7 @@ def _members(engine: Engine, theme_id: int) -> Members:
 def _centred_vectors(engine: Engine, members: Members) -> np.ndarray | None:
     """The members' vectors in the space the run clustered in (language-centred, normalised);
     None when the embeddings are not cached (e.g. a store built without embedding)."""
-    from insights.discover import GLOBAL, center
+    from insights.discover import GLOBAL, center, centering_groups
     from insights.embedding_cache import load_vectors
 
     with session_scope(engine) as session:
@@ -105,7 +105,7 @@ def _centred_vectors(engine: Engine, members: Members) -> np.ndarray | None:
     means = {k: np.asarray(v, np.float32) for k, v in stats.get("language_means", {}).items()}
     if GLOBAL not in means:
         means[GLOBAL] = X.mean(axis=0)
-    return center(X, members.languages, means, 10)
+    return center(X, centering_groups(members.texts, members.languages), means, 10)
 
 
 def propose_split(

@@ -108,3 +108,49 @@ def test_too_few_rows_all_unthemed() -> None:
 def test_predict_before_fit() -> None:
     with pytest.raises(RuntimeError):
         ThemeDiscoverer().predict(np.zeros((1, DIM), np.float32), ["en"])
+
+
+def twins(sep: float, seed: int = 0, n_per: int = 40) -> tuple[np.ndarray, np.ndarray]:
+    """Four topics where topic 1 is topic 0 moved by `sep`: close twins are ambiguous."""
+    rng = np.random.default_rng(seed)
+    topics = rng.normal(size=(4, DIM))
+    topics[1] = topics[0] + sep * rng.normal(size=DIM)
+    X = np.asarray(
+        [topics[t] + rng.normal(scale=0.25, size=DIM) for t in range(4) for _ in range(n_per)],
+        np.float32,
+    )
+    return X / np.linalg.norm(X, axis=1, keepdims=True), np.repeat(np.arange(4), n_per)
+
+
+@pytest.mark.slow
+def test_anchor_keeps_an_ambiguous_previous_split_but_data_still_win() -> None:
+    from sklearn.metrics import adjusted_rand_score
+
+    X, y = twins(sep=0.15)
+    langs = ["en"] * len(X)
+    free = ThemeDiscoverer(DiscoveryParams(seed=7, anchor_weight=0.0)).fit(X, langs, anchor=y)
+    assert free.n_themes == 3  # on its own HDBSCAN merges the close twins
+    previous = y.copy()
+    previous[y == 3] = -1  # topic 3 is new since the previous run: no anchor
+    anchored = ThemeDiscoverer(DiscoveryParams(seed=7)).fit(X, langs, anchor=previous)
+    assert anchored.n_themes == 4 and adjusted_rand_score(y, anchored.labels) > 0.95
+    assert anchored.params_used["anchored_rows"] == 120
+
+    X, y = twins(sep=0.3)  # clearly apart: an old merge of the twins does not force one theme
+    merged_before = np.where(y == 1, 0, y)
+    result = ThemeDiscoverer(DiscoveryParams(seed=7)).fit(X, ["en"] * len(X), anchor=merged_before)
+    assert result.n_themes == 4 and adjusted_rand_score(y, result.labels) > 0.95
+
+
+def test_vietnamese_without_diacritics_is_its_own_centering_group() -> None:
+    from insights.discover import centering_groups
+
+    texts = [
+        "Gao hang cham qua, minh tra phi hoa toc ma cho ca tuan.",  # no diacritics
+        "Giao hàng chậm quá, mình trả phí hỏa tốc mà chờ cả tuần.",
+        "Giao hang cham qua, minh o Cầu Giấy ma cho ca tuan roi shop oi",  # accented address
+        "Paket saya belum sampai",
+        "",
+    ]
+    groups = centering_groups(texts, ["vi", "vi", "vi", "id", "vi"])
+    assert groups == ["vi-ascii", "vi", "vi-ascii", "id", "vi"]

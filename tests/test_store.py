@@ -63,3 +63,32 @@ def test_session_scope_rolls_back_on_error(db_url):
 def test_unusable_url_is_a_store_error():
     with pytest.raises(StoreError):
         connect("definitely not a url")
+
+
+def test_embedding_cache_embeds_only_missing_texts_and_looks_up_once(db_url, monkeypatch):
+    import numpy as np
+
+    from insights import embedding_cache
+
+    engine = connect(db_url)
+    lookups: list[int] = []
+    real_lookup = embedding_cache.cached_hashes
+
+    def counting_lookup(engine, model_id, hashes):
+        lookups.append(len(hashes))
+        return real_lookup(engine, model_id, hashes)
+
+    monkeypatch.setattr(embedding_cache, "cached_hashes", counting_lookup)
+    embedded: list[str] = []
+
+    def embed(texts: list[str]) -> np.ndarray:
+        embedded.extend(texts)
+        return np.ones((len(texts), 4), np.float32)
+
+    items = [(f"h{i}", f"text {i}") for i in range(2000)]
+    assert embedding_cache.ensure_embeddings(engine, "m", items[:500], embed, batch_size=256) == 500
+    assert embedding_cache.ensure_embeddings(engine, "m", items, embed, batch_size=256) == 1500
+    assert len(embedded) == 2000 and len(set(embedded)) == 2000  # nothing embedded twice
+    assert lookups == [500, 2000]  # one lookup per call, however many texts
+    vectors = embedding_cache.load_vectors(engine, "m", ["h3", "h1999", "h3"])
+    assert vectors.shape == (3, 4)
