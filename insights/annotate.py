@@ -3,19 +3,27 @@
 Everything is keyed by the stable theme id, written in one transaction together with its audit
 entry, and never overwritten by a machine run. When a run (or a person) merges a theme into
 another, its annotations follow to the survivor.
+
+Writes are read-modify-write transactions that lock the theme first (``write_scope``), so two
+people saving at once, or a person saving while a refresh writes, never read stale values; a
+store still busy after a few retries is one "try again" line, never "database is locked".
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
+from typing import TypeVar
 
 from sqlalchemy import Engine, select, update
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from insights.store.db import session_scope
+from insights.store.db import is_contention, retry_on_contention, session_scope, write_scope
 from insights.store.models import Annotation, AuditEntry, Theme, ThemeEvent
 
+T = TypeVar("T")
 STATUSES = ("new", "investigating", "on roadmap", "resolved", "won't fix")
 FIELDS = ("title", "tags", "owner", "status", "tracker_url", "note", "region")
 
@@ -38,6 +46,30 @@ class ThemeNotes:
 
 def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
+
+
+def _write_txn(engine: Engine, body: Callable[[Session], T]) -> T:
+    """Run ``body`` as one locked write transaction, retried while the store is busy."""
+
+    def once() -> T:
+        with write_scope(engine) as session:
+            return body(session)
+
+    try:
+        return retry_on_contention(once)
+    except DBAPIError as exc:
+        if is_contention(exc):
+            raise AnnotationError(
+                "the store is busy (a refresh or an import is writing): nothing was saved, "
+                "please try again in a minute"
+            ) from None
+        raise
+
+
+def _lock(session: Session, *theme_ids: int) -> None:
+    """Lock the themes' rows until commit (PostgreSQL; SQLite's BEGIN IMMEDIATE locks all)."""
+    for tid in sorted(set(theme_ids)):  # one order everywhere: no deadlock between writers
+        session.execute(select(Theme.id).where(Theme.id == tid).with_for_update())
 
 
 def resolve_theme(session: Session, theme_id: int) -> int:
@@ -66,8 +98,10 @@ def _read(session: Session, theme_id: int) -> ThemeNotes:
 
 
 def get_notes(engine: Engine, theme_id: int) -> ThemeNotes:
+    """The notes a form shows: those of the surviving theme when this one was merged, since
+    that is where `annotate` writes."""
     with session_scope(engine) as session:
-        return _read(session, theme_id)
+        return _read(session, resolve_theme(session, theme_id))
 
 
 def all_notes(engine: Engine) -> dict[int, ThemeNotes]:
@@ -101,8 +135,15 @@ def _write(session: Session, notes: ThemeNotes, who: str) -> None:
     ann.updated_at, ann.updated_by = _now(), who
 
 
-def annotate(engine: Engine, theme_id: int, who: str, **changes: object) -> ThemeNotes:
-    """Set any of title, tags, owner, status, tracker_url, note, region; audited."""
+def annotate(
+    engine: Engine, theme_id: int, who: str, seen: ThemeNotes | None = None, **changes: object
+) -> ThemeNotes:
+    """Set any of title, tags, owner, status, tracker_url, note, region; audited.
+
+    ``seen``: the notes the person's form showed. Given, only what the person changed is
+    applied (fields equal to ``seen`` are left as stored now; tags added and removed against
+    ``seen``), so a save never undoes what someone else saved after the form was shown.
+    """
     unknown = set(changes) - set(FIELDS)
     if unknown:
         raise AnnotationError(f"unknown field(s): {', '.join(sorted(unknown))}")
@@ -112,35 +153,49 @@ def annotate(engine: Engine, theme_id: int, who: str, **changes: object) -> Them
     if url and not str(url).startswith(("http://", "https://")):
         raise AnnotationError("tracker URL must start with http:// or https://")
     who = (who or "").strip() or "anonymous"
-    with session_scope(engine) as session:
-        target = resolve_theme(session, theme_id)
-        before = _read(session, target)
-        after = ThemeNotes(**asdict(before))
-        for key, value in changes.items():
-            if key == "tags":
-                value = _clean_tags(list(value or []))  # type: ignore[arg-type]
-            elif isinstance(value, str):
-                value = value.strip() or None
-            setattr(after, key, value)
-        if after == before:
-            return before
-        _write(session, after, who)
-        diff = {
-            k: (getattr(before, k), getattr(after, k))
-            for k in FIELDS
-            if getattr(before, k) != getattr(after, k)
-        }
-        session.add(
-            AuditEntry(
-                at=_now(),
-                who=who,
-                theme_id=target,
-                action="annotate",
-                before={k: v[0] for k, v in diff.items()},
-                after={k: v[1] for k, v in diff.items()},
-            )
+    return _write_txn(engine, lambda session: _annotate(session, theme_id, who, seen, changes))
+
+
+def _annotate(
+    session: Session, theme_id: int, who: str, seen: ThemeNotes | None, changes: dict
+) -> ThemeNotes:
+    target = resolve_theme(session, theme_id)
+    _lock(session, target)
+    target = resolve_theme(session, target)  # merged while we waited for the lock
+    before = _read(session, target)
+    after = ThemeNotes(**asdict(before))
+    for key, value in changes.items():
+        if key == "tags":
+            value = _clean_tags(list(value or []))
+            if seen is not None:
+                shown = _clean_tags(list(seen.tags))
+                removed = set(shown) - set(value)
+                kept = [t for t in before.tags if t not in removed]
+                value = kept + [t for t in value if t not in shown and t not in kept]
+        elif isinstance(value, str):
+            value = value.strip() or None
+        if seen is not None and key != "tags" and value == getattr(seen, key):
+            continue  # not changed in the form: keep what is stored now
+        setattr(after, key, value)
+    if after == before:
+        return before
+    _write(session, after, who)
+    diff = {
+        k: (getattr(before, k), getattr(after, k))
+        for k in FIELDS
+        if getattr(before, k) != getattr(after, k)
+    }
+    session.add(
+        AuditEntry(
+            at=_now(),
+            who=who,
+            theme_id=target,
+            action="annotate",
+            before={k: v[0] for k, v in diff.items()},
+            after={k: v[1] for k, v in diff.items()},
         )
-        return after
+    )
+    return after
 
 
 def carry_over(session: Session, source: int, target: int, who: str) -> None:
@@ -176,48 +231,52 @@ def carry_over(session: Session, source: int, target: int, who: str) -> None:
 
 def merge_themes(engine: Engine, source: int, target: int, who: str) -> None:
     """A person merges `source` into `target`: tickets, annotations and future runs follow."""
+    if source == target:
+        raise AnnotationError("a theme cannot be merged into itself")
+    _write_txn(engine, lambda session: _merge(session, source, target, who))
+
+
+def _merge(session: Session, source: int, target: int, who: str) -> None:
     from insights.refresh import latest_run_id
     from insights.store.models import Assignment
 
+    source, target = resolve_theme(session, source), resolve_theme(session, target)
+    _lock(session, source, target)
     if source == target:
-        raise AnnotationError("a theme cannot be merged into itself")
-    with session_scope(engine) as session:
-        source, target = resolve_theme(session, source), resolve_theme(session, target)
-        if source == target:
-            raise AnnotationError("these themes are already merged")
-        for tid in (source, target):
-            if session.get(Theme, tid) is None:
-                raise AnnotationError(f"no theme with id {tid}")
-        carry_over(session, source, target, who)
+        raise AnnotationError("these themes are already merged")
+    for tid in (source, target):
+        if session.get(Theme, tid) is None:
+            raise AnnotationError(f"no theme with id {tid}")
+    carry_over(session, source, target, who)
+    session.execute(
+        update(Theme).where(Theme.id == source).values(status="merged", merged_into=target)
+    )
+    run_id = latest_run_id(session)
+    if run_id is not None:
         session.execute(
-            update(Theme).where(Theme.id == source).values(status="merged", merged_into=target)
+            update(Assignment)
+            .where(Assignment.run_id == run_id, Assignment.theme_id == source)
+            .values(theme_id=target)
         )
-        run_id = latest_run_id(session)
-        if run_id is not None:
-            session.execute(
-                update(Assignment)
-                .where(Assignment.run_id == run_id, Assignment.theme_id == source)
-                .values(theme_id=target)
-            )
-            session.add(
-                ThemeEvent(
-                    run_id=run_id,
-                    theme_id=source,
-                    event="merged",
-                    related_theme_id=target,
-                    created_at=_now(),
-                )
-            )
         session.add(
-            AuditEntry(
-                at=_now(),
-                who=who,
-                theme_id=target,
-                action="merge",
-                before={"theme_id": source},
-                after={"merged_into": target},
+            ThemeEvent(
+                run_id=run_id,
+                theme_id=source,
+                event="merged",
+                related_theme_id=target,
+                created_at=_now(),
             )
         )
+    session.add(
+        AuditEntry(
+            at=_now(),
+            who=who,
+            theme_id=target,
+            action="merge",
+            before={"theme_id": source},
+            after={"merged_into": target},
+        )
+    )
 
 
 def audit_trail(engine: Engine, theme_id: int) -> list[dict]:

@@ -17,7 +17,13 @@ from sqlalchemy import Engine, func, insert, literal, select, update
 
 from insights.annotate import carry_over
 from insights.config import Settings
-from insights.discover import DiscoveryParams, DiscoveryResult, ThemeDiscoverer, center
+from insights.discover import (
+    DiscoveryParams,
+    DiscoveryResult,
+    ThemeDiscoverer,
+    center,
+    centering_groups,
+)
 from insights.embedding_cache import cached_hashes, ensure_embeddings, load_vectors
 from insights.label import label_themes
 from insights.store.db import session_scope
@@ -185,7 +191,7 @@ def refresh(
             settings,
             ids,
             hashes,
-            languages,
+            centering_groups(texts, languages),
             unseen,
             n_embedded,
             timings,
@@ -198,15 +204,19 @@ def refresh(
     t1 = time.perf_counter()
     progress.stage("discovering themes")
     X = load_vectors(engine, settings.embedding_model, hashes)
-    params = DiscoveryParams(seed=settings.seed, fit_sample=settings.fit_sample)
+    params = DiscoveryParams(
+        seed=settings.seed, fit_sample=settings.fit_sample, anchor_weight=settings.anchor_weight
+    )
     run_id = _start_run(engine, settings, params, flow_run_id, "full")
     discoverer = ThemeDiscoverer(params)
-    result = discoverer.fit(X, languages)
+    anchor = _anchor_labels(engine, ids) if params.anchor_weight > 0 else None
+    groups = centering_groups(texts, languages)
+    result = discoverer.fit(X, groups, anchor=anchor)
     timings["discover"] = time.perf_counter() - t1
 
     t2 = time.perf_counter()
     progress.stage("labelling themes")
-    Z = center(X, languages, result.language_means, params.min_language_rows)
+    Z = center(X, groups, result.language_means, params.min_language_rows)
     labels = (
         label_themes(texts, languages, result.labels, embeddings=Z, centroids=result.centroids)
         if result.n_themes
@@ -284,6 +294,12 @@ def _start_run(
         return run.id
 
 
+def _mark_ok(session, run_id: int) -> None:
+    """Commit a run's status with its rows: a crash (or an error in _finish_run) can then never
+    leave themes, assignments or merges of a run that is later marked failed."""
+    session.execute(update(Run).where(Run.id == run_id).values(status="ok"))
+
+
 def _finish_run(engine: Engine, run_id: int, stats: dict) -> None:
     with session_scope(engine) as session:
         session.execute(
@@ -318,6 +334,16 @@ def _previous_themes(session, run_id: int | None) -> tuple[list[PreviousTheme], 
         for tid, blob in snaps
     ]
     return previous, seen
+
+
+def _anchor_labels(engine: Engine, ids: np.ndarray) -> np.ndarray | None:
+    """Each ticket's theme in the latest ok run (-1: unthemed or new), or None before any run."""
+    with session_scope(engine) as session:
+        previous, _ = _previous_themes(session, latest_run_id(session))
+    if not previous:
+        return None
+    theme_of = {ticket: p.theme_id for p in previous for ticket in p.members}
+    return np.array([theme_of.get(int(t), -1) for t in ids], dtype=np.int64)
 
 
 def _write_run(
@@ -418,6 +444,7 @@ def _write_run(
             )
         if snapshots:
             session.execute(insert(ThemeSnapshot), snapshots)
+        _mark_ok(session, run_id)
     return counts
 
 
@@ -426,7 +453,7 @@ def _incremental(
     settings: Settings,
     ids: np.ndarray,
     hashes: list[str],
-    languages: list[str],
+    groups: list[str],
     unseen: np.ndarray,
     n_embedded: int,
     timings: dict[str, float],
@@ -466,7 +493,7 @@ def _incremental(
         else np.zeros((0, X.shape[1]), np.float32)
     )
     if discoverer.language_means_:
-        labels, sims = discoverer.predict(X, [languages[i] for i in rows])
+        labels, sims = discoverer.predict(X, [groups[i] for i in rows])
     else:
         labels, sims = np.full(len(rows), -1), np.zeros(len(rows), np.float32)
     run_id = _start_run(engine, settings, None, flow_run_id, "incremental")
@@ -517,6 +544,7 @@ def _incremental(
             session.execute(
                 update(Theme).where(Theme.id == snap.theme_id).values(last_run_id=run_id)
             )
+        _mark_ok(session, run_id)
     waiting = int((labels < 0).sum())
     timings["total"] = time.perf_counter() - t0
     n_unthemed = waiting + _count_unthemed(engine, current)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import random
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeVar
 
 from alembic import command
 from alembic.config import Config
@@ -12,10 +15,13 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+T = TypeVar("T")
+#: PostgreSQL's "try again" errors: serialization failure, deadlock, lock not available.
+RETRY_SQLSTATES = {"40001", "40P01", "55P03"}
 
 
 class StoreError(Exception):
@@ -93,3 +99,46 @@ def session_scope(engine: Engine) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+@contextmanager
+def write_scope(engine: Engine) -> Iterator[Session]:
+    """One short read-modify-write transaction whose reads cannot go stale before its write.
+
+    SQLite: ``BEGIN IMMEDIATE`` takes the write lock before the first read, waiting for any
+    other writer (busy_timeout). Without it the reads run before the lock and a concurrent
+    change is silently overwritten; and a read transaction that later upgrades to a write fails
+    at once with "database is locked" when another connection wrote meanwhile: busy_timeout
+    does not cover that case. PostgreSQL: callers lock the rows they read (``FOR UPDATE``).
+    """
+    with session_scope(engine) as session:
+        if engine.dialect.name == "sqlite":
+            session.connection().exec_driver_sql("BEGIN IMMEDIATE")
+        yield session
+
+
+def is_contention(exc: BaseException) -> bool:
+    """Did the store refuse because another transaction got there first (worth a retry)?"""
+    if not isinstance(exc, DBAPIError):
+        return False
+    orig = exc.orig
+    if getattr(orig, "sqlstate", None) in RETRY_SQLSTATES:
+        return True
+    message = str(orig).lower()
+    return "database is locked" in message or "database table is locked" in message
+
+
+def retry_on_contention(fn: Callable[[], T], attempts: int = 4, delay: float = 0.2) -> T:
+    """Run the transaction ``fn`` again (with jittered backoff) when the store was busy.
+
+    ``fn`` must be one whole transaction, so a retry never repeats half of one. After the
+    last attempt the error propagates: callers turn it into a one-line message.
+    """
+    for attempt in range(attempts):
+        try:
+            return fn()
+        except DBAPIError as exc:
+            if attempt == attempts - 1 or not is_contention(exc):
+                raise
+            time.sleep(delay * 2**attempt * (0.5 + random.random()))
+    raise AssertionError("unreachable")
