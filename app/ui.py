@@ -235,11 +235,15 @@ def annotation_form(eng: Engine, meta: pd.DataFrame, theme_id: int, key: str) ->
     from insights.annotate import STATUSES, annotate, get_notes
 
     person = (st.session_state.get("who") or "").strip()
+    # The notes this form was first shown with: its defaults, and what a save is compared with,
+    # so a save applies only this person's edits, never undoing someone else's save in between.
+    seen_key = f"annotate-seen-{key}-{theme_id}"
     try:
-        notes = get_notes(eng, theme_id)
+        notes = st.session_state.get(seen_key) or get_notes(eng, theme_id)
     except Exception as exc:
         write_failed(exc)
         return
+    st.session_state[seen_key] = notes
     suggestions = dash.tag_suggestions(meta)
     options = list(dict.fromkeys([*notes.tags, *suggestions]))
     row = meta.loc[meta["theme_id"] == theme_id]
@@ -265,6 +269,7 @@ def annotation_form(eng: Engine, meta: pd.DataFrame, theme_id: int, key: str) ->
             eng,
             theme_id,
             person,
+            seen=notes,
             title=title,
             tags=[*tags, *dash.parse_tags(new_tags)],
             owner=owner,
@@ -275,6 +280,7 @@ def annotation_form(eng: Engine, meta: pd.DataFrame, theme_id: int, key: str) ->
     except Exception as exc:
         write_failed(exc)
         return
+    st.session_state.pop(seen_key, None)
     clear_caches()
     flash(f"Saved theme {theme_id}.")
     st.rerun()

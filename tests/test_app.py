@@ -456,6 +456,22 @@ def test_tagging_sets_everything_audited_and_survives_a_refresh(store):
     assert any("lead@th" in set(t.get("who", [])) for t in frames(theme))
 
 
+def test_a_save_never_undoes_what_someone_saved_after_the_form_was_shown(store):
+    at = _tagging()
+    at.selectbox(key="tag_theme").set_value(2).run()
+    annotate(store, 2, "lead@id", tags=["courier"], owner="budi", note="ID too")  # form open
+    inputs = {t.label: t for t in at.text_input}
+    inputs["New tags"].set_value("refunds")
+    inputs["Owner"].set_value("ana")
+    _click(at, "Save")
+    assert not at.exception
+    notes = get_notes(store, 2)
+    # both tag edits kept, the other lead's note kept, this save's own owner edit applied
+    assert notes.tags == ["courier", "refunds"] and notes.note == "ID too"
+    assert notes.owner == "ana"
+    assert list(dash.audit_frame(store, 2)["who"]) == ["lead@th", "lead@id"]
+
+
 def test_bad_tracker_url_is_a_visible_error_and_nothing_is_saved(store):
     at = _tagging()
     at.selectbox(key="tag_theme").set_value(2).run()
