@@ -117,7 +117,7 @@ def embed_batch_task(
 def store_batch(hashes: list[str], vectors: np.ndarray, db_url: str | None = None) -> int:
     """Write one batch's vectors (own transaction: a later crash keeps them)."""
     settings, engine = _engine(db_url)
-    store_vectors(engine, settings.embedding_model, hashes, vectors)
+    store_vectors(engine, settings.embedding_key, hashes, vectors)
     return len(hashes)
 
 

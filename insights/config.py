@@ -128,6 +128,15 @@ class Settings:
     full_refresh_days: float
     extra: dict[str, str] = field(default_factory=dict)
 
+    @property
+    def embedding_key(self) -> str:
+        """Key of cached vectors: the model id, plus the token cap when it is not the default,
+        because a text embedded under another cap is another vector (changing the cap must
+        re-embed, not reuse)."""
+        if str(self.embed_max_tokens) == ENV_VARS["INSIGHTS_EMBED_MAX_TOKENS"][0]:
+            return self.embedding_model
+        return f"{self.embedding_model}@{self.embed_max_tokens}tok"
+
 
 def _int(name: str) -> int:
     raw = _env(name)

@@ -31,7 +31,7 @@ def missing_items(engine: Engine, settings: Settings) -> list[tuple[str, str]]:
     with session_scope(engine) as session:
         rows = session.execute(select(Ticket.content_hash, Ticket.text).order_by(Ticket.id)).all()
     unique = dict((h, t) for h, t in rows)
-    cached = cached_hashes(engine, settings.embedding_model, list(unique))
+    cached = cached_hashes(engine, settings.embedding_key, list(unique))
     return [(h, t) for h, t in unique.items() if h not in cached]
 
 

@@ -92,7 +92,7 @@ def embed_missing(
     """
     timings = timings if timings is not None else {}
     timings["embed_model"] = 0.0
-    missing = len(set(hashes) - cached_hashes(engine, settings.embedding_model, hashes))
+    missing = len(set(hashes) - cached_hashes(engine, settings.embedding_key, hashes))
     if not missing:
         return 0
     from insights.embed import embed_texts, load_embedder
@@ -114,7 +114,7 @@ def embed_missing(
 
     return ensure_embeddings(
         engine,
-        settings.embedding_model,
+        settings.embedding_key,
         list(zip(hashes, texts, strict=True)),
         embed,
         batch_size=max(256, settings.embed_batch_size),
@@ -203,7 +203,7 @@ def refresh(
 
     t1 = time.perf_counter()
     progress.stage("discovering themes")
-    X = load_vectors(engine, settings.embedding_model, hashes)
+    X = load_vectors(engine, settings.embedding_key, hashes)
     params = DiscoveryParams(
         seed=settings.seed, fit_sample=settings.fit_sample, anchor_weight=settings.anchor_weight
     )
@@ -280,7 +280,7 @@ def _start_run(
         run = Run(
             mode=mode,
             status="running",
-            model_id=settings.embedding_model,
+            model_id=settings.embedding_key,
             parameters={
                 "discovery": dict(vars(params)) if params else {},
                 "max_tokens": settings.embed_max_tokens,
@@ -480,7 +480,7 @@ def _incremental(
         stats = dict(last_full.stats)
     position = {int(t): i for i, t in enumerate(ids.tolist())}
     rows = [position[int(t)] for t in unseen]
-    X = load_vectors(engine, settings.embedding_model, [hashes[i] for i in rows])
+    X = load_vectors(engine, settings.embedding_key, [hashes[i] for i in rows])
     discoverer = ThemeDiscoverer(DiscoveryParams(seed=settings.seed))
     discoverer.language_means_ = {
         k: np.asarray(v, np.float32) for k, v in stats.get("language_means", {}).items()

@@ -102,3 +102,14 @@ def test_bad_model_raises(name: str) -> None:
     message = str(info.value)
     assert "INSIGHTS_EMBEDDING_MODEL" in message and name in message
     assert "\n" not in message
+
+
+def test_vectors_under_another_token_cap_are_cached_apart(monkeypatch) -> None:
+    from insights.config import load_settings
+
+    default = load_settings()
+    assert default.embedding_key == default.embedding_model  # existing caches stay valid
+    monkeypatch.setenv("INSIGHTS_EMBED_MAX_TOKENS", "64")
+    capped = load_settings()
+    assert capped.embedding_key != default.embedding_key
+    assert capped.embedding_key.startswith(capped.embedding_model)
