@@ -185,17 +185,37 @@ def _annotate(
         for k in FIELDS
         if getattr(before, k) != getattr(after, k)
     }
-    session.add(
-        AuditEntry(
-            at=_now(),
-            who=who,
-            theme_id=target,
-            action="annotate",
-            before={k: v[0] for k, v in diff.items()},
-            after={k: v[1] for k, v in diff.items()},
-        )
+    audit(
+        session,
+        who,
+        target,
+        "annotate",
+        before={k: v[0] for k, v in diff.items()},
+        after={k: v[1] for k, v in diff.items()},
     )
     return after
+
+
+def audit(
+    session: Session,
+    who: str,
+    theme_id: int,
+    action: str,
+    before: dict,
+    after: dict,
+    at: datetime | None = None,
+) -> None:
+    """One audit row: every human or refresh change to a theme's notes or membership."""
+    session.add(
+        AuditEntry(
+            at=at or _now(),
+            who=who,
+            theme_id=theme_id,
+            action=action,
+            before=before,
+            after=after,
+        )
+    )
 
 
 def carry_over(session: Session, source: int, target: int, who: str) -> None:
@@ -217,15 +237,13 @@ def carry_over(session: Session, source: int, target: int, who: str) -> None:
         merged.note = f"{dst.note}\n\n[from theme {source}] {src.note}" if dst.note else src.note
     if merged != dst:
         _write(session, merged, who)
-        session.add(
-            AuditEntry(
-                at=_now(),
-                who=who,
-                theme_id=target,
-                action="carry_over",
-                before=asdict(dst),
-                after=asdict(merged) | {"from": source},
-            )
+        audit(
+            session,
+            who,
+            target,
+            "carry_over",
+            before=asdict(dst),
+            after=asdict(merged) | {"from": source},
         )
 
 
@@ -267,16 +285,7 @@ def _merge(session: Session, source: int, target: int, who: str) -> None:
                 created_at=_now(),
             )
         )
-    session.add(
-        AuditEntry(
-            at=_now(),
-            who=who,
-            theme_id=target,
-            action="merge",
-            before={"theme_id": source},
-            after={"merged_into": target},
-        )
-    )
+    audit(session, who, target, "merge", before={"theme_id": source}, after={"merged_into": target})
 
 
 def audit_trail(engine: Engine, theme_id: int) -> list[dict]:

@@ -21,12 +21,11 @@ from datetime import UTC, datetime
 import numpy as np
 from sqlalchemy import Engine, select, update
 
-from insights.annotate import resolve_theme
+from insights.annotate import audit, resolve_theme
 from insights.refresh import latest_run_id
 from insights.store.db import session_scope
 from insights.store.models import (
     Assignment,
-    AuditEntry,
     Run,
     Theme,
     ThemeEvent,
@@ -302,24 +301,22 @@ def split_theme(
                         created_at=now,
                     )
                 )
-                session.add(
-                    AuditEntry(
-                        at=now,
-                        who=who,
-                        theme_id=tid,
-                        action="split",
-                        before={"from_theme": theme_id},
-                        after={"theme_id": tid, "tickets": len(rows), "title": title or label},
-                    )
+                audit(
+                    session,
+                    who,
+                    tid,
+                    "split",
+                    before={"from_theme": theme_id},
+                    after={"theme_id": tid, "tickets": len(rows), "title": title or label},
+                    at=now,
                 )
-        session.add(
-            AuditEntry(
-                at=now,
-                who=who,
-                theme_id=theme_id,
-                action="split",
-                before=before,
-                after={"size": int((groups == 0).sum()), "split_off": new_ids},
-            )
+        audit(
+            session,
+            who,
+            theme_id,
+            "split",
+            before=before,
+            after={"size": int((groups == 0).sum()), "split_off": new_ids},
+            at=now,
         )
     return new_ids
