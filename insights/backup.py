@@ -168,6 +168,18 @@ def backup(url: str, out: Path, on_progress: Progress | None = None) -> BackupRe
     return BackupResult(out, engine.dialect.name, revision, tickets, out.stat().st_size)
 
 
+def _copy_pages(
+    src: sqlite3.Connection, dst: sqlite3.Connection, on_progress: Progress | None
+) -> None:
+    """SQLite's online backup, 1,024 pages at a time, reporting (pages done, total)."""
+
+    def progress(_status: int, remaining: int, total: int) -> None:
+        if on_progress:
+            on_progress(total - remaining, total)
+
+    src.backup(dst, pages=1024, progress=progress)
+
+
 def _sqlite_backup(source: Path, dest: Path, on_progress: Progress | None) -> None:
     if not source.is_file():
         raise BackupError(f"{source}: no such store file")
@@ -176,12 +188,7 @@ def _sqlite_backup(source: Path, dest: Path, on_progress: Progress | None) -> No
     dst = sqlite3.connect(dest)
     try:
         src.execute("PRAGMA busy_timeout=30000")
-
-        def progress(_status: int, remaining: int, total: int) -> None:
-            if on_progress:
-                on_progress(total - remaining, total)
-
-        src.backup(dst, pages=1024, progress=progress)
+        _copy_pages(src, dst, on_progress)
         dst.execute("PRAGMA journal_mode=DELETE")  # one self-contained file, no -wal beside it
         dst.commit()
     except sqlite3.Error as exc:
@@ -314,12 +321,7 @@ def _sqlite_restore(backup_file: Path, target: Path, on_progress: Progress | Non
     dst = sqlite3.connect(target, timeout=30)
     try:
         dst.execute("PRAGMA busy_timeout=30000")
-
-        def progress(_status: int, remaining: int, total: int) -> None:
-            if on_progress:
-                on_progress(total - remaining, total)
-
-        src.backup(dst, pages=1024, progress=progress)
+        _copy_pages(src, dst, on_progress)
         dst.execute("PRAGMA journal_mode=WAL")
     except sqlite3.Error as exc:
         raise BackupError(f"restoring into {target} failed: {exc}") from None
