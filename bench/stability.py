@@ -75,10 +75,11 @@ def write_before(rows: list[dict], cutoff: str, path: Path) -> None:
         writer.writerows(r for r in rows if r["created_at"][:10] < cutoff)
 
 
-def new_theme_check(rows, truth, cutoff, tmpdir, embeddings_from, load_settings) -> str:
+def new_theme_check(rows, truth, cutoff, tmpdir, embeddings_from) -> str:
     """Full run before the planted new theme starts, anchored full run after: is it new?"""
     import json
 
+    from insights.config import load_settings
     from insights.ingest.load import ingest_file
     from insights.refresh import refresh
     from insights.store.db import connect
@@ -134,9 +135,7 @@ def main() -> None:
         tmpdir = Path(tmp)
         early = tmpdir / "weeks_1_12.csv"
         write_before(rows, cutoff, early)
-        new_theme = new_theme_check(
-            rows, truth, new_theme_cutoff, tmpdir, args.embeddings_from, load_settings
-        )
+        new_theme = new_theme_check(rows, truth, new_theme_cutoff, tmpdir, args.embeddings_from)
         full_url = f"sqlite:///{tmpdir / 'full.db'}"
         engine = connect(full_url)
         settings = load_settings(full_url)

@@ -337,7 +337,10 @@ def _previous_themes(session, run_id: int | None) -> tuple[list[PreviousTheme], 
 
 
 def _anchor_labels(engine: Engine, ids: np.ndarray) -> np.ndarray | None:
-    """Each ticket's theme in the latest ok run (-1: unthemed or new), or None before any run."""
+    """Each ticket's theme in the latest ok run (-1: unthemed or new), or None before any run.
+
+    Read before discovery as a hint only; `_write_run` reads the previous themes again inside
+    its write transaction, so a merge a person makes while discovery runs is respected."""
     with session_scope(engine) as session:
         previous, _ = _previous_themes(session, latest_run_id(session))
     if not previous:
