@@ -14,8 +14,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # `app.ui` from
 import streamlit as st
 
 from app import ui
-from insights import dashboard as dash
-from insights.annotate import STATUSES
+from insights.people.annotate import STATUSES
+from insights.views import dashboard as dash
 
 eng, state = ui.start("Themes")
 

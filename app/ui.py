@@ -1,5 +1,5 @@
 """Streamlit plumbing shared by the pages: the store connection, cached data, login and the
-person's name for the audit log. Business logic lives in insights.dashboard / insights.annotate.
+person's name for the audit log. Business logic lives in insights.views.dashboard / insights.people.annotate.
 """
 
 from __future__ import annotations
@@ -11,10 +11,10 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy import Engine
 
-from insights import dashboard as dash
-from insights.config import load_settings
+from insights.settings import load_settings
 from insights.store.db import StoreError, connect
-from insights.trends import TrendParams
+from insights.trends.series import TrendParams
+from insights.views import dashboard as dash
 
 THEME_PAGE = "pages/1_Theme.py"
 TAGGING_PAGE = "pages/2_Tagging.py"
@@ -219,8 +219,8 @@ def show_flash() -> None:
 def write_failed(exc: Exception) -> None:
     """A failed write: one visible line. annotate/merge/split run in one transaction, so
     nothing of the change was saved."""
-    from insights.annotate import AnnotationError
-    from insights.split import SplitError
+    from insights.people.annotate import AnnotationError
+    from insights.people.split import SplitError
 
     if isinstance(exc, AnnotationError | SplitError):
         st.error(f"Not saved: {exc}")
@@ -232,7 +232,7 @@ def write_failed(exc: Exception) -> None:
 def annotation_form(eng: Engine, meta: pd.DataFrame, theme_id: int, key: str) -> None:
     """Title, tags (existing ones suggested, new ones typed), owner, status, tracker URL, note:
     saved together as one audited change."""
-    from insights.annotate import STATUSES, annotate, get_notes
+    from insights.people.annotate import STATUSES, annotate, get_notes
 
     person = (st.session_state.get("who") or "").strip()
     # The notes this form was first shown with: its defaults, and what a save is compared with,

@@ -48,13 +48,13 @@ def main() -> None:
 
     import flows  # noqa: F401  (quiet Prefect defaults)
     from flows.refresh import _workers_use_this_api, dask_task_runner, embed_batch_task
-    from insights.config import load_settings
-    from insights.orchestration_support import (
+    from insights.jobs.orchestration import (
         FANOUT_BATCH,
         embed_batch,
         fanout_batches,
         worker_threads,
     )
+    from insights.settings import load_settings
 
     settings = load_settings()
     texts = sample_texts(args.n)

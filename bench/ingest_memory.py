@@ -59,9 +59,9 @@ def _rss_mb() -> float:
 
 def child(rows: int, workdir: Path) -> dict:
     """Generate, then ingest in this process; returns the figures as a dict."""
-    from insights.config import load_settings
     from insights.ingest.language import detect
     from insights.ingest.load import ingest_file
+    from insights.settings import load_settings
     from insights.store.db import connect
 
     data = workdir / f"tickets-{rows}.csv"

@@ -31,14 +31,14 @@ warnings.filterwarnings("ignore")
 
 from common import BenchSet, cached_embeddings, load_sets  # noqa: E402
 
-from insights.discover import (  # noqa: E402
+from insights.embed import DEFAULT_MAX_TOKENS, DEFAULT_MODEL  # noqa: E402
+from insights.themes.discover import (  # noqa: E402
     DiscoveryParams,
     ThemeDiscoverer,
     center,
     centering_groups,
     language_means,
 )
-from insights.embed import DEFAULT_MAX_TOKENS, DEFAULT_MODEL  # noqa: E402
 
 CAPS = (32, 64, 128, 256, 512)
 

@@ -37,10 +37,10 @@ def main() -> None:
     parser.add_argument("--single-pass", action="store_true")
     args = parser.parse_args()
 
-    from insights.config import load_settings
     from insights.embed import embed_texts, load_embedder
     from insights.ingest.load import ingest_file
-    from insights.refresh import refresh
+    from insights.jobs.refresh import refresh
+    from insights.settings import load_settings
     from insights.store.db import connect
 
     with tempfile.TemporaryDirectory() as tmp:

@@ -34,7 +34,7 @@ SAMPLE = REPO / "data" / "sample"
 def assignments(engine) -> dict[str, int | None]:
     from sqlalchemy import select
 
-    from insights.refresh import latest_run_id
+    from insights.jobs.refresh import latest_run_id
     from insights.store.db import session_scope
     from insights.store.models import Assignment, Ticket
 
@@ -79,9 +79,9 @@ def new_theme_check(rows, truth, cutoff, tmpdir, embeddings_from) -> str:
     """Full run before the planted new theme starts, anchored full run after: is it new?"""
     import json
 
-    from insights.config import load_settings
     from insights.ingest.load import ingest_file
-    from insights.refresh import refresh
+    from insights.jobs.refresh import refresh
+    from insights.settings import load_settings
     from insights.store.db import connect
 
     planted = json.loads((SAMPLE / "patterns.json").read_text())["new_theme"]["theme"]
@@ -122,9 +122,9 @@ def main() -> None:
     )
     args = parser.parse_args()
 
-    from insights.config import load_settings
     from insights.ingest.load import ingest_file
-    from insights.refresh import refresh
+    from insights.jobs.refresh import refresh
+    from insights.settings import load_settings
     from insights.store.db import connect
 
     rows = list(csv.DictReader((SAMPLE / "tickets.csv").open(encoding="utf-8")))

@@ -16,7 +16,7 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
 from flows.refresh import IO_RETRIES, _engine, rank_week_task
-from insights.orchestration_support import ranked_table_markdown
+from insights.jobs.orchestration import ranked_table_markdown
 
 
 class DeliveryFailed(RuntimeError):
@@ -78,7 +78,7 @@ def weekly_digest(
     the run fails with that one-line reason after publishing the ranked table.
     """
     if week is not None:
-        from insights.trends import parse_week
+        from insights.trends.series import parse_week
 
         parse_week(week)  # a malformed week fails at once (ValueError), not after retries
     logger = get_run_logger()

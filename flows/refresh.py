@@ -28,12 +28,11 @@ from prefect.context import get_run_context
 from prefect.utilities.annotations import unmapped
 from sqlalchemy import Engine
 
-from insights.config import Settings, load_settings
-from insights.embedding_cache import store_vectors
-from insights.inbox import inbox_dir, pending_files, process_file
+from insights.embed.cache import store_vectors
 from insights.ingest.load import ingest_file
 from insights.ingest.read import FileError
-from insights.orchestration_support import (
+from insights.jobs.inbox import inbox_dir, pending_files, process_file
+from insights.jobs.orchestration import (
     FANOUT_BATCH,
     counts_markdown,
     embed_batch,
@@ -44,7 +43,8 @@ from insights.orchestration_support import (
     record_fanout,
     worker_threads,
 )
-from insights.refresh import Progress
+from insights.jobs.refresh import Progress
+from insights.settings import Settings, load_settings
 from insights.store.db import connect
 
 RUNNERS = ("sequential", "dask")
@@ -94,7 +94,7 @@ def ingest_path(path: str, db_url: str | None = None) -> dict[str, Any]:
 
 @task(name="inbox-file", cache_policy=NO_CACHE, **IO_RETRIES)
 def ingest_inbox_file(path: str, db_url: str | None = None) -> dict[str, Any]:
-    """Ingest one dropped file and file it under processed/ or failed/ (see insights.inbox)."""
+    """Ingest one dropped file and file it under processed/ or failed/ (see insights.jobs.inbox)."""
     settings, engine = _engine(db_url)
     outcome = process_file(engine, settings, Path(path))
     logger = get_run_logger()
@@ -123,12 +123,12 @@ def store_batch(hashes: list[str], vectors: np.ndarray, db_url: str | None = Non
 
 @task(name="discover-and-track", cache_policy=NO_CACHE)
 def discover_and_track(db_url: str | None, full: bool, flow_run_id: str) -> dict[str, Any]:
-    """insights.refresh.refresh: full discovery or incremental assignment, tracking, one run.
+    """insights.jobs.refresh.refresh: full discovery or incremental assignment, tracking, one run.
 
     Not retried: it is CPU work, and a failure is recorded (the half-made run is marked
     failed, its writes were rolled back) rather than repeated.
     """
-    from insights.refresh import refresh
+    from insights.jobs.refresh import refresh
 
     settings, engine = _engine(db_url)
     outer = _current_hooks()
@@ -148,8 +148,8 @@ def discover_and_track(db_url: str | None, full: bool, flow_run_id: str) -> dict
 def rank_week_task(
     db_url: str | None, week: str | None = None, region: str | None = None
 ) -> dict[str, Any]:
-    """The week's ranked themes (insights.weekly.week_report) as plain data."""
-    from insights.weekly import week_report
+    """The week's ranked themes (insights.views.weekly.week_report) as plain data."""
+    from insights.views.weekly import week_report
 
     _, engine = _engine(db_url)
     report = week_report(engine, week, region=region.upper() if region else None)

@@ -7,7 +7,7 @@ from datetime import datetime
 import numpy as np
 import pytest
 
-from insights.annotate import (
+from insights.people.annotate import (
     AnnotationError,
     all_notes,
     annotate,

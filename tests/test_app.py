@@ -12,9 +12,8 @@ import pytest
 from sqlalchemy import Engine, insert, select
 from streamlit.testing.v1 import AppTest
 
-from insights import dashboard as dash
-from insights.annotate import annotate, get_notes, merge_themes
-from insights.split import SplitError, propose_split, split_theme
+from insights.people.annotate import annotate, get_notes, merge_themes
+from insights.people.split import SplitError, propose_split, split_theme
 from insights.store.db import connect, session_scope
 from insights.store.models import (
     Assignment,
@@ -27,6 +26,7 @@ from insights.store.models import (
     ThemeSnapshot,
     Ticket,
 )
+from insights.views import dashboard as dash
 from tests.conftest import sync_sequences
 
 APP = Path(__file__).resolve().parent.parent / "app"

@@ -11,11 +11,11 @@ import pytest
 from sqlalchemy import delete, func, insert, select, text, update
 from typer.testing import CliRunner
 
-from insights import backup as bk
-from insights.annotate import annotate, get_notes
-from insights.cli import app
-from insights.config import load_settings
+from insights.cli.main import app
 from insights.ingest.load import ingest_file
+from insights.jobs import backup as bk
+from insights.people.annotate import annotate, get_notes
+from insights.settings import load_settings
 from insights.store.db import connect, current_revision, make_engine, session_scope, upgrade
 from insights.store.models import AuditEntry, Batch, Run, Theme, Ticket
 from tests.test_ingest import GOOD, write_csv

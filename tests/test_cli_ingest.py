@@ -9,7 +9,7 @@ import sys
 
 from typer.testing import CliRunner
 
-from insights.cli import app
+from insights.cli.main import app
 from tests.test_ingest import GOOD, HEADER, write_csv
 
 runner = CliRunner()
@@ -37,7 +37,9 @@ def test_missing_column_is_one_line_exit_2_without_traceback(tmp_path):
     path = tmp_path / "nocol.csv"
     path.write_text("ticket_id,created_at,body\nx1,2025-01-06T00:00:00Z,hello\n")
     proc = subprocess.run(
-        [sys.executable, "-m", "insights.cli", "ingest", str(path)], capture_output=True, text=True
+        [sys.executable, "-m", "insights.cli.main", "ingest", str(path)],
+        capture_output=True,
+        text=True,
     )
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr

@@ -21,14 +21,21 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, func, select
 
-from insights import dashboard as dash
-from insights.annotate import FIELDS, ThemeNotes, annotate, audit_trail, get_notes, resolve_theme
-from insights.catalog import current_themes
-from insights.config import load_settings
 from insights.ingest.load import ingest_file
-from insights.refresh import refresh
+from insights.jobs.refresh import refresh
+from insights.people.annotate import (
+    FIELDS,
+    ThemeNotes,
+    annotate,
+    audit_trail,
+    get_notes,
+    resolve_theme,
+)
+from insights.settings import load_settings
 from insights.store.db import connect, session_scope
 from insights.store.models import Run, Ticket
+from insights.views import dashboard as dash
+from insights.views.catalog import current_themes
 from tests.conftest import REPO, SAMPLE
 
 pytestmark = pytest.mark.slow
@@ -37,9 +44,9 @@ REFRESH_SCRIPT = """
 import sys
 from pathlib import Path
 
-from insights.config import load_settings
-from insights.inbox import process_inbox
-from insights.refresh import refresh
+from insights.settings import load_settings
+from insights.jobs.inbox import process_inbox
+from insights.jobs.refresh import refresh
 from insights.store.db import connect
 
 settings = load_settings()
@@ -211,7 +218,7 @@ def test_a_stale_form_does_not_undo_what_others_saved_since(db_url):
     form reads and writes the survivor."""
     from datetime import datetime
 
-    from insights.annotate import merge_themes
+    from insights.people.annotate import merge_themes
     from insights.store.models import Theme
 
     engine = connect(db_url)

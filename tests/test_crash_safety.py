@@ -2,7 +2,7 @@
 next refresh completes on, without duplicates or orphans, with annotations and cached vectors
 kept (issue 8, item 2).
 
-The refresh runs in a real subprocess (``insights.refresh.refresh``, what the flow's task calls);
+The refresh runs in a real subprocess (``insights.jobs.refresh.refresh``, what the flow's task calls);
 the test polls the store to time the kill, so the kill lands where the test says it does.
 """
 
@@ -20,11 +20,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, func, select
 
-from insights.annotate import annotate, audit_trail, get_notes, resolve_theme
-from insights.catalog import current_themes
-from insights.config import load_settings
 from insights.ingest.load import ingest_file
-from insights.refresh import RefreshResult, refresh
+from insights.jobs.refresh import RefreshResult, refresh
+from insights.people.annotate import annotate, audit_trail, get_notes, resolve_theme
+from insights.settings import load_settings
 from insights.store.db import connect, session_scope
 from insights.store.models import (
     Assignment,
@@ -35,6 +34,7 @@ from insights.store.models import (
     ThemeSnapshot,
     Ticket,
 )
+from insights.views.catalog import current_themes
 from tests.conftest import REPO, SAMPLE
 
 pytestmark = pytest.mark.slow
@@ -42,17 +42,17 @@ pytestmark = pytest.mark.slow
 #: What the refresh flow's task does, as a separate process we can kill.
 REFRESH_SCRIPT = """
 import sys
-from insights.config import load_settings
-from insights.refresh import refresh
+from insights.settings import load_settings
+from insights.jobs.refresh import refresh
 from insights.store.db import connect
 
 if sys.argv[2] == "before-finish":  # die the moment the run's rows are committed
     import os
     import signal
 
-    import insights.refresh
+    import insights.jobs.refresh
 
-    insights.refresh._finish_run = lambda *args, **kwargs: os.kill(os.getpid(), signal.SIGKILL)
+    insights.jobs.refresh._finish_run = lambda *args, **kwargs: os.kill(os.getpid(), signal.SIGKILL)
 settings = load_settings()
 refresh(connect(settings.db_url), settings, full=sys.argv[1] == "full")
 """

@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy import insert, select
 from typer.testing import CliRunner
 
-from insights.cli import app
+from insights.cli.main import app
 from insights.digest import DigestSettings, build_and_deliver
 from insights.digest.build import build_content
 from insights.store.db import connect, session_scope

@@ -16,9 +16,9 @@ import numpy as np
 import pytest
 from sqlalchemy import insert, select
 
-from insights.config import load_settings
 from insights.digest import DigestSettings, build_and_deliver
 from insights.ingest.load import ingest_file
+from insights.settings import load_settings
 from insights.store.db import connect, session_scope
 from insights.store.models import Assignment, Run, Theme, ThemeSnapshot, Ticket
 from tests.conftest import SAMPLE

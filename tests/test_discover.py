@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from sklearn.metrics import completeness_score, homogeneity_score
 
-from insights.discover import DiscoveryParams, ThemeDiscoverer, center, language_means
+from insights.themes.discover import DiscoveryParams, ThemeDiscoverer, center, language_means
 
 DIM = 32
 
@@ -143,7 +143,7 @@ def test_anchor_keeps_an_ambiguous_previous_split_but_data_still_win() -> None:
 
 
 def test_vietnamese_without_diacritics_is_its_own_centering_group() -> None:
-    from insights.discover import centering_groups
+    from insights.themes.discover import centering_groups
 
     texts = [
         "Gao hang cham qua, minh tra phi hoa toc ma cho ca tuan.",  # no diacritics

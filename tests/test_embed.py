@@ -105,7 +105,7 @@ def test_bad_model_raises(name: str) -> None:
 
 
 def test_vectors_under_another_token_cap_are_cached_apart(monkeypatch) -> None:
-    from insights.config import load_settings
+    from insights.settings import load_settings
 
     default = load_settings()
     assert default.embedding_key == default.embedding_model  # existing caches stay valid

@@ -27,12 +27,12 @@ from prefect.testing.utilities import prefect_test_harness
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
-from flows.cli import app
 from flows.deployments import ScheduleConfig, ServeError
 from flows.digest import weekly_digest
 from flows.refresh import ingest_path, refresh_flow
-from insights.config import load_settings
-from insights.embedding_cache import load_vectors
+from insights.cli.flows import app
+from insights.embed.cache import load_vectors
+from insights.settings import load_settings
 from insights.store.db import connect, session_scope
 from insights.store.models import Assignment, Batch, Embedding, Run, Theme, Ticket
 from tests.conftest import BENCHMARKS, REPO, SAMPLE
@@ -114,15 +114,15 @@ def test_refresh_flow_end_to_end_with_inbox_artifact_and_digest(tmp_path, insigh
 def test_failure_midway_leaves_store_consistent_and_next_run_completes(
     tmp_path, insights_home, monkeypatch
 ):
-    import insights.refresh
+    import insights.jobs.refresh
 
     path = _write_rows(tmp_path / "t.csv", 60)
 
     def broken_labelling(*args, **kwargs):
         raise RuntimeError("disk full while labelling")
 
-    working_labelling = insights.refresh.label_themes
-    monkeypatch.setattr(insights.refresh, "label_themes", broken_labelling)
+    working_labelling = insights.jobs.refresh.label_themes
+    monkeypatch.setattr(insights.jobs.refresh, "label_themes", broken_labelling)
     with pytest.raises(RuntimeError, match="disk full"):
         refresh_flow(paths=[str(path)])
     engine = connect(load_settings().db_url)
@@ -132,7 +132,7 @@ def test_failure_midway_leaves_store_consistent_and_next_run_completes(
     assert _count(engine, Assignment) == 0 and _count(engine, Theme) == 0
     assert _count(engine, Embedding) == 60  # finished embedding batches are kept
 
-    monkeypatch.setattr(insights.refresh, "label_themes", working_labelling)
+    monkeypatch.setattr(insights.jobs.refresh, "label_themes", working_labelling)
     summary = refresh_flow()
     assert summary["mode"] == "full" and summary["n_embedded"] == 0
     with session_scope(engine) as session:
@@ -205,7 +205,7 @@ def test_serve_without_a_reachable_server_is_one_line_exit_2(tmp_path):
         "INSIGHTS_HOME": str(tmp_path / "home"),
     }
     result = subprocess.run(
-        [sys.executable, "-m", "flows.cli", "serve"],
+        [sys.executable, "-m", "insights.cli.flows", "serve"],
         capture_output=True,
         text=True,
         env=env,

@@ -23,15 +23,13 @@ import pytest
 from sqlalchemy import func, inspect, select
 from typer.testing import CliRunner
 
-from insights import dashboard as dash
-from insights.cli import app
-from insights.config import load_settings
-from insights.export import neutralise
+from insights.cli.main import app
 from insights.ingest import load as ingest_load
 from insights.ingest import validate as ingest_validate
 from insights.ingest.load import ingest_file
 from insights.ingest.read import FileError
 from insights.ingest.validate import parse_timestamp
+from insights.settings import load_settings
 from insights.store.db import connect, session_scope
 from insights.store.models import (
     Assignment,
@@ -43,6 +41,8 @@ from insights.store.models import (
     ThemeSnapshot,
     Ticket,
 )
+from insights.views import dashboard as dash
+from insights.views.export import neutralise
 
 runner = CliRunner()
 HEADER = ["ticket_id", "created_at", "text"]

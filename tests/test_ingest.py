@@ -11,10 +11,10 @@ import pandas as pd
 import pytest
 from sqlalchemy import func, select
 
-from insights.config import load_settings
 from insights.ingest.load import ingest_file
 from insights.ingest.mapping import Mapping, load_mapping
 from insights.ingest.read import FileError
+from insights.settings import load_settings
 from insights.store.db import connect, session_scope
 from insights.store.models import Batch, Quarantine, Ticket
 

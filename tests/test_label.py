@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from insights.label import MAX_TITLE_CHARS, ThemeLabel, c_tf_idf, label_themes
+from insights.themes.label import MAX_TITLE_CHARS, ThemeLabel, c_tf_idf, label_themes
 
 CORPUS: dict[int, dict[str, list[str]]] = {
     0: {  # refund not received

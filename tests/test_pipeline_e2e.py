@@ -19,11 +19,11 @@ os.environ.setdefault("PREFECT_HOME", tempfile.mkdtemp(prefix="prefect-home-"))
 import pytest
 from typer.testing import CliRunner
 
-from flows.cli import app
-from insights import dashboard as dash
-from insights.annotate import annotate
+from insights.cli.flows import app
+from insights.people.annotate import annotate
 from insights.store.db import connect
-from insights.trends import week_label
+from insights.trends.series import week_label
+from insights.views import dashboard as dash
 from tests.conftest import SAMPLE
 
 pytestmark = pytest.mark.slow

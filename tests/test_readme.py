@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from insights.config import ENV_VARS
+from insights.settings import ENV_VARS
 from tests.conftest import REPO
 
 

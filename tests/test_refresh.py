@@ -8,9 +8,9 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from flows.cli import app
-from insights.annotate import annotate, get_notes
-from insights.config import load_settings
+from insights.cli.flows import app
+from insights.people.annotate import annotate, get_notes
+from insights.settings import load_settings
 from insights.store.db import connect
 from tests.conftest import BENCHMARKS
 

@@ -9,9 +9,9 @@ import json
 import pytest
 from sqlalchemy import select
 
-from insights.config import load_settings
 from insights.ingest.load import ingest_file
 from insights.ingest.mapping import load_mapping
+from insights.settings import load_settings
 from insights.store.db import connect, session_scope
 from insights.store.models import Quarantine, Ticket
 from tests.conftest import SAMPLE

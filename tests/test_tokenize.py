@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from insights.tokenize import normalize_language, stopwords_for, tokenize, tokenize_phrases
+from insights.themes.tokenize import normalize_language, stopwords_for, tokenize, tokenize_phrases
 
 
 def test_chinese_is_segmented_into_words() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from insights.track import PreviousTheme, match_clusters
+from insights.themes.track import PreviousTheme, match_clusters
 
 
 def unit(*values: float) -> np.ndarray:

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from insights.trends import (
+from insights.trends.series import (
     TrendParams,
     latest_complete_week,
     parse_week,

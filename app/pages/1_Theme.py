@@ -12,7 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from app import ui
-from insights import dashboard as dash
+from insights.views import dashboard as dash
 
 eng, state = ui.start("Theme")
 ui.explain_empty(state)

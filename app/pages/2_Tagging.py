@@ -1,6 +1,6 @@
 """Tagging workflow for regional CS leads: the region's untagged and unowned themes first;
 title, tags, owner, status, tracker link and note; merge duplicates; split mixed themes.
-Every change is one audited transaction (insights.annotate / insights.split)."""
+Every change is one audited transaction (insights.people.annotate / insights.people.split)."""
 
 from __future__ import annotations
 
@@ -13,9 +13,9 @@ import pandas as pd
 import streamlit as st
 
 from app import ui
-from insights import dashboard as dash
-from insights.annotate import merge_themes
-from insights.split import propose_split, split_theme
+from insights.people.annotate import merge_themes
+from insights.people.split import propose_split, split_theme
+from insights.views import dashboard as dash
 
 eng, state = ui.start("Tagging")
 st.title("Tagging")

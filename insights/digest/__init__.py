@@ -40,7 +40,7 @@ from insights.digest.render import (
 from insights.digest.settings import DigestConfigError, DigestSettings
 from insights.store.db import session_scope
 from insights.store.models import Digest
-from insights.trends import TrendParams
+from insights.trends.series import TrendParams
 
 __all__ = [
     "DeliveryError",

@@ -1,6 +1,6 @@
 """The digest's content model: what changed in a week, as plain data, before any rendering.
 
-Numbers come from :func:`insights.weekly.week_report` (the same ranking the CLI and the app show),
+Numbers come from :func:`insights.views.weekly.week_report` (the same ranking the CLI and the app show),
 so the digest never disagrees with the dashboard. Rendering (Markdown, HTML, charts) and delivery
 live in their own modules and only read the :class:`DigestContent` built here.
 
@@ -20,10 +20,10 @@ import pandas as pd
 from sqlalchemy import Engine, select
 
 from insights.digest.settings import DigestSettings
-from insights.refresh import latest_run_id
+from insights.jobs.refresh import latest_run_id
 from insights.store.db import session_scope
 from insights.store.models import ThemeSnapshot, Ticket
-from insights.trends import (
+from insights.trends.series import (
     TrendParams,
     latest_complete_week,
     prepare,
@@ -31,7 +31,7 @@ from insights.trends import (
     week_from_label,
     week_label,
 )
-from insights.weekly import ticket_frame, week_report
+from insights.views.weekly import ticket_frame, week_report
 
 #: How many weeks the charts show, ending with the digest's week.
 CHART_WEEKS = 12

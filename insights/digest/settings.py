@@ -1,6 +1,6 @@
 """Digest settings read from INSIGHTS_* variables.
 
-Kept apart from :class:`insights.config.Settings` on purpose: only the digest needs mail and
+Kept apart from :class:`insights.settings.Settings` on purpose: only the digest needs mail and
 webhook credentials, so the other stages never load (or log) them.
 """
 

@@ -9,12 +9,12 @@ from pathlib import Path
 
 from sqlalchemy import Engine, insert, select, update
 
-from insights.config import Settings
 from insights.ingest.language import detect
 from insights.ingest.mapping import Mapping, check_required
 from insights.ingest.read import FileError, open_rows
 from insights.ingest.validate import RowValidator, row_hash
 from insights.records import IngestResult, QuarantinedRow, TicketRow
+from insights.settings import Settings
 from insights.store.db import session_scope
 from insights.store.models import Batch, Quarantine, Ticket
 

@@ -18,7 +18,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
-MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 T = TypeVar("T")
 #: PostgreSQL's "try again" errors: serialization failure, deadlock, lock not available.
 RETRY_SQLSTATES = {"40001", "40P01", "55P03"}

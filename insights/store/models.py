@@ -1,4 +1,4 @@
-"""Tables of the store. Migrations in insights/migrations create them; this module is their map."""
+"""Tables of the store. Migrations in insights/store/migrations create them; this module is their map."""
 
 from __future__ import annotations
 

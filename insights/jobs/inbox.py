@@ -27,9 +27,9 @@ from pathlib import Path
 
 from sqlalchemy import Engine, select
 
-from insights.config import Settings
 from insights.ingest.load import file_sha256, ingest_file
 from insights.ingest.read import FileError
+from insights.settings import Settings
 from insights.store.db import session_scope
 from insights.store.models import Batch
 

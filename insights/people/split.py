@@ -21,8 +21,8 @@ from datetime import UTC, datetime
 import numpy as np
 from sqlalchemy import Engine, select, update
 
-from insights.annotate import audit, resolve_theme
-from insights.refresh import latest_run_id
+from insights.jobs.refresh import latest_run_id
+from insights.people.annotate import audit, resolve_theme
 from insights.store.db import session_scope
 from insights.store.models import (
     Assignment,
@@ -85,8 +85,8 @@ def _members(engine: Engine, theme_id: int) -> Members:
 def _centred_vectors(engine: Engine, members: Members) -> np.ndarray | None:
     """The members' vectors in the space the run clustered in (language-centred, normalised);
     None when the embeddings are not cached (e.g. a store built without embedding)."""
-    from insights.discover import GLOBAL, center, centering_groups
-    from insights.embedding_cache import load_vectors
+    from insights.embed.cache import load_vectors
+    from insights.themes.discover import GLOBAL, center, centering_groups
 
     with session_scope(engine) as session:
         full = session.scalars(
@@ -151,7 +151,7 @@ def _describe(
     """Keywords, title and representatives (indices) per group; empty when labelling fails
     (the split still goes through, with the parent's keywords)."""
     try:
-        from insights.label import label_themes
+        from insights.themes.label import label_themes
 
         labels = label_themes(list(texts), list(languages), groups)
     except Exception:  # labelling is a nicety here; a split must not fail on it

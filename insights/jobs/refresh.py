@@ -15,17 +15,9 @@ from datetime import UTC, datetime
 import numpy as np
 from sqlalchemy import Engine, func, insert, literal, select, update
 
-from insights.annotate import carry_over
-from insights.config import Settings
-from insights.discover import (
-    DiscoveryParams,
-    DiscoveryResult,
-    ThemeDiscoverer,
-    center,
-    centering_groups,
-)
-from insights.embedding_cache import cached_hashes, ensure_embeddings, load_vectors
-from insights.label import label_themes
+from insights.embed.cache import cached_hashes, ensure_embeddings, load_vectors
+from insights.people.annotate import carry_over
+from insights.settings import Settings
 from insights.store.db import session_scope
 from insights.store.models import (
     Assignment,
@@ -35,7 +27,15 @@ from insights.store.models import (
     ThemeSnapshot,
     Ticket,
 )
-from insights.track import PreviousTheme, match_clusters
+from insights.themes.discover import (
+    DiscoveryParams,
+    DiscoveryResult,
+    ThemeDiscoverer,
+    center,
+    centering_groups,
+)
+from insights.themes.label import label_themes
+from insights.themes.track import PreviousTheme, match_clusters
 
 
 @dataclass

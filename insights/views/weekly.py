@@ -9,10 +9,10 @@ from datetime import date
 import pandas as pd
 from sqlalchemy import Engine, select
 
-from insights.refresh import latest_run_id
+from insights.jobs.refresh import latest_run_id
 from insights.store.db import session_scope
 from insights.store.models import Assignment, Theme, ThemeEvent, Ticket
-from insights.trends import (
+from insights.trends.series import (
     ThemeWeek,
     TrendParams,
     latest_complete_week,

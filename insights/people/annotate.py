@@ -255,7 +255,7 @@ def merge_themes(engine: Engine, source: int, target: int, who: str) -> None:
 
 
 def _merge(session: Session, source: int, target: int, who: str) -> None:
-    from insights.refresh import latest_run_id
+    from insights.jobs.refresh import latest_run_id
     from insights.store.models import Assignment
 
     source, target = resolve_theme(session, source), resolve_theme(session, target)
