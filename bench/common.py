@@ -11,7 +11,11 @@ import numpy as np
 import pandas as pd
 
 ROOT = Path(__file__).resolve().parent.parent
-BENCH_DIR = ROOT.parent / "shared" / "benchmarks"
+# ../shared/benchmarks from the repository; from a git worktree (e.g. wt/NAME) one level further up
+BENCH_DIR = next(
+    (p / "shared" / "benchmarks" for p in ROOT.parents if (p / "shared" / "benchmarks").is_dir()),
+    ROOT.parent / "shared" / "benchmarks",
+)
 SAMPLE_TICKETS = ROOT / "data" / "sample" / "tickets.csv"
 SAMPLE_TRUTH = ROOT / "data" / "sample" / "truth.csv"
 CACHE_DIR = Path(__file__).resolve().parent / ".cache"
@@ -46,6 +50,11 @@ def load_csv_set(path: Path) -> BenchSet:
     )
 
 
+def _is_set(path: Path) -> bool:
+    header = pd.read_csv(path, nrows=0).columns
+    return {"ticket_id", "text", "label", "language"} <= set(header)
+
+
 def load_sample_set() -> BenchSet | None:
     """The project's sample with its truth, when both files exist."""
     if not (SAMPLE_TICKETS.exists() and SAMPLE_TRUTH.exists()):
@@ -72,7 +81,8 @@ def load_sample_set() -> BenchSet | None:
 
 
 def load_sets(names: list[str] | None = None) -> list[BenchSet]:
-    sets = [load_csv_set(p) for p in sorted(BENCH_DIR.glob("*.csv"))]
+    # label-level side files (bitext_categories.csv: label -> category) are not sets
+    sets = [load_csv_set(p) for p in sorted(BENCH_DIR.glob("*.csv")) if _is_set(p)]
     sample = load_sample_set()
     if sample is not None:
         sets.append(sample)

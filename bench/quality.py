@@ -1,7 +1,12 @@
 """Theme-discovery quality against labelled sets, side by side with BERTopic on the same vectors.
 
-    HF_HUB_OFFLINE=1 .venv/bin/python bench/quality.py [--sets NAME ...] [--no-bertopic]
+    HF_HUB_OFFLINE=1 .venv/bin/python bench/quality.py [--sets NAME ...] [--no-bertopic] [--titles]
     HF_HUB_OFFLINE=1 .venv/bin/python bench/quality.py --token-curve [--sets NAME ...]
+
+Rows per set: `bertopic` (defaults), `bertopic+ro` (its best configuration here: defaults plus
+reduce_outliers), `before` (this product before self-training, `DiscoveryParams.before_adaptation`)
+and `ours` (the current defaults), all on the same vectors in one run, with wall times.
+`--titles` also embeds our titles and reports how many are nearest their own theme's centroid.
 
 Sets: every CSV in ../shared/benchmarks/ (read in place) and, when present, data/sample/tickets.csv
 with data/sample/truth.csv. Embeddings are cached in bench/.cache/ (key: model + embedded texts).
@@ -67,10 +72,39 @@ def one_theme_share(labels_true: list[str], labels: np.ndarray) -> float:
     return ok / len(concepts)
 
 
-def run_ours(E: np.ndarray, langs: list[str]) -> tuple[np.ndarray, float, dict]:
+def run_ours(
+    E: np.ndarray, langs: list[str], params: DiscoveryParams | None = None
+) -> tuple[np.ndarray, float, dict]:
+    labels, secs, result = fit_ours(E, langs, params)
+    return labels, secs, result.params_used
+
+
+def fit_ours(E: np.ndarray, langs: list[str], params: DiscoveryParams | None = None):
     t0 = time.perf_counter()
-    result = ThemeDiscoverer(DiscoveryParams()).fit(E, langs)
-    return result.labels, time.perf_counter() - t0, result.params_used
+    result = ThemeDiscoverer(params or DiscoveryParams()).fit(E, langs)
+    return result.labels, time.perf_counter() - t0, result
+
+
+def title_check(bench: BenchSet, E: np.ndarray, groups: list[str], result, model) -> str:
+    """Share of themes whose title (embedded, centred like tickets) is nearest its own centroid
+    among all centroids, and whether titles are unique."""
+    from insights.embed import embed_texts
+    from insights.themes.label import label_themes
+
+    Z = center(E, groups, result.language_means, 10)
+    labels = label_themes(
+        bench.texts, bench.languages, result.labels, embeddings=Z, centroids=result.centroids
+    )
+    themes = sorted(labels)
+    phrases = [labels[t].phrase or labels[t].title for t in themes]
+    langs = [labels[t].title_language or "en" for t in themes]
+    V = embed_texts(model, DEFAULT_MODEL, phrases, max_tokens=DEFAULT_MAX_TOKENS)
+    T = center(np.asarray(V), centering_groups(phrases, langs), result.language_means, 10)
+    nearest = (T @ result.centroids.T).argmax(axis=1)
+    own = float(np.mean(nearest == np.asarray(themes)))
+    unique = len({labels[t].title.lower() for t in themes}) == len(themes)
+    examples = "; ".join(labels[t].title for t in themes[:6])
+    return f"titles nearest own centroid {own:.1%}, unique {unique}; e.g. {examples}"
 
 
 def run_bertopic(
@@ -107,8 +141,13 @@ def fmt(row: dict) -> str:
     )
 
 
-def quality(sets: list[BenchSet], bertopic: bool) -> None:
+def quality(sets: list[BenchSet], bertopic: bool, titles: bool = False) -> None:
     warm_up()
+    model = None
+    if titles:
+        from insights.embed import load_embedder
+
+        model = load_embedder(DEFAULT_MODEL)
     header = f"{'set':22} {'method':12} {'V':>5} {'ARI':>5} {'NMI':>5} {'unthm':>6} {'k':>4} "
     header += f"{'1thm':>5} {'secs':>6}"
     print(header)
@@ -116,16 +155,24 @@ def quality(sets: list[BenchSet], bertopic: bool) -> None:
     for bench in sets:
         E, _ = cached_embeddings(bench, DEFAULT_MODEL, DEFAULT_MAX_TOKENS)
         groups = centering_groups(bench.texts, bench.languages)  # as the refresh centres
-        labels, secs, used = run_ours(E, groups)
-        rows = [("ours", scores(bench.name, bench.labels, labels), secs)]
+        rows = []
         if bertopic:
             topics, reduced, bsecs = run_bertopic(bench.texts, E, groups)
             rows.append(("bertopic", scores(bench.name, bench.labels, topics), bsecs))
             rows.append(("bertopic+ro", scores(bench.name, bench.labels, reduced), bsecs))
+        before, bsecs, _ = fit_ours(E, groups, DiscoveryParams.before_adaptation())
+        rows.append(("before", scores(bench.name, bench.labels, before), bsecs))
+        labels, secs, result = fit_ours(E, groups)
+        rows.append(("ours", scores(bench.name, bench.labels, labels), secs))
+        n_labels = len(set(bench.labels))
         for method, row, s in rows:
             print(f"{bench.name:22} {method:12} {fmt(row)} {s:6.1f}", flush=True)
-        keys = ("n_neighbors", "min_cluster_size", "min_samples", "reassign_floor_effective")
-        print(f"{'':22} params: " + json.dumps({k: used.get(k) for k in keys}), flush=True)
+        used = result.params_used
+        keys = ("n_neighbors", "min_cluster_size", "min_samples", "adapted_dims")
+        shown = {k: used.get(k) for k in keys} | {"labels": n_labels}
+        print(f"{'':22} params: " + json.dumps(shown), flush=True)
+        if model is not None:
+            print(f"{'':22} {title_check(bench, E, groups, result, model)}", flush=True)
 
 
 # -- token-cap curve ---------------------------------------------------------------------------
@@ -190,12 +237,13 @@ def main() -> None:
     ap.add_argument("--sets", nargs="+", help="only these sets (file stems, or 'sample')")
     ap.add_argument("--no-bertopic", action="store_true", help="skip the BERTopic baseline")
     ap.add_argument("--token-curve", action="store_true", help="quality/speed per token cap")
+    ap.add_argument("--titles", action="store_true", help="embed titles: nearest own centroid?")
     args = ap.parse_args()
     sets = load_sets(args.sets)
     if args.token_curve:
         token_curve(sets)
     else:
-        quality(sets, bertopic=not args.no_bertopic)
+        quality(sets, bertopic=not args.no_bertopic, titles=args.titles)
 
 
 if __name__ == "__main__":

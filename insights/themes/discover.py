@@ -10,6 +10,10 @@ Why each step:
   poorly in 384 dimensions. Approximate neighbours are forced (umap-learn's exact path below
   4,096 rows is 3x slower for the same result).
 * **HDBSCAN** finds the dense groups and leaves the rest as noise.
+* **Self-training** (`adapt_rounds`, see `adapt.py`). The first clustering's themes act as
+  pseudo-labels for a discriminant projection of the centred vectors (LDA), which keeps the
+  directions that separate themes; UMAP + HDBSCAN then run again in that space. Centroids,
+  reassignment and `predict` stay in the centred space (nothing new to store for a run).
 * **Outlier reassignment.** Noise rows join their nearest centroid (cosine, in the centred space)
   when the similarity reaches a floor, the rest stay unthemed (-1). By default the floor adapts
   to the data: a low quantile of the similarities HDBSCAN's own members have to their centroid
@@ -71,6 +75,14 @@ class DiscoveryParams:
     fit_sample: int = 20000  # above this many rows fit on a seeded sample, assign the rest
     min_rows: int = 20  # fewer rows: everything unthemed
     anchor_weight: float = 0.5  # UMAP target_weight for the previous run's themes; 0: off
+    adapt_rounds: int = 1  # self-training rounds (LDA on the themes found, cluster again); 0: off
+    core_quantile: float = 0.0  # members below this quantile of centroid similarity do not teach
+
+    @classmethod
+    def before_adaptation(cls, **overrides: Any) -> DiscoveryParams:
+        """The configuration before self-training and data-chosen granularity (issue 18), kept
+        reachable for benchmarks and comparisons."""
+        return cls(**({"adapt_rounds": 0} | overrides))
 
     def resolve(self, n: int) -> dict[str, Any]:
         """Effective parameters for `n` fit rows."""
@@ -226,6 +238,22 @@ class ThemeDiscoverer:
 
     def _cluster(
         self, Z: np.ndarray, used: dict[str, Any], anchor: np.ndarray | None = None
+    ) -> np.ndarray:
+        from insights.themes.adapt import discriminant_space
+
+        raw = self._umap_hdbscan(Z, used, anchor)
+        used["adapted_dims"] = []
+        for _ in range(used["adapt_rounds"]):
+            W = discriminant_space(Z, raw, used["core_quantile"])
+            if W is None:
+                break
+            used["adapted_dims"].append(int(W.shape[1]))
+            raw = self._umap_hdbscan(W, used, anchor)
+        return raw
+
+    @staticmethod
+    def _umap_hdbscan(
+        Z: np.ndarray, used: dict[str, Any], anchor: np.ndarray | None = None
     ) -> np.ndarray:
         import hdbscan
         import umap

@@ -36,12 +36,14 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import CountVectorizer
 
+from insights.themes.title import MAX_PHRASE_CHARS, candidates, choose_titles, with_english
 from insights.themes.tokenize import normalize_language, tokenize_phrases
 
 __all__ = ["ThemeLabel", "c_tf_idf", "label_themes"]
 
 UNTHEMED = -1
-MAX_TITLE_CHARS = 60
+#: a title: a phrase of at most MAX_PHRASE_CHARS, plus up to two English keywords in parentheses
+MAX_TITLE_CHARS = MAX_PHRASE_CHARS + 24
 
 _NO_SPACE_SCRIPT = re.compile("[\u0e00-\u0e7f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
@@ -52,8 +54,10 @@ class ThemeLabel:
 
     keywords: list[str]
     keywords_by_language: dict[str, list[str]]
-    title: str
+    title: str  # the phrase, with English keywords in parentheses when its language differs
     representatives: dict[str, list[int]] = field(default_factory=dict)
+    phrase: str = ""  # the title without the English keywords
+    title_language: str = ""  # the language the phrase is in (the theme's main language)
 
 
 def _identity(doc: list[str]) -> list[str]:
@@ -173,10 +177,10 @@ def _title(candidates: Sequence[str], parts: dict[str, tuple[str, ...]]) -> str:
         if words & used:
             continue
         candidate = " / ".join([*pieces, term])
-        if len(candidate) > MAX_TITLE_CHARS:
+        if len(candidate) > MAX_PHRASE_CHARS:
             if pieces:
                 continue
-            term = term[: MAX_TITLE_CHARS - 1].rstrip() + "…"
+            term = term[: MAX_PHRASE_CHARS - 1].rstrip() + "…"
         pieces.append(term)
         used |= words
         if len(pieces) == 3:
@@ -298,6 +302,10 @@ def label_themes(
                 by_language[cls][lang] = _select(ranked, parts, top_n_per_language, term_counts)
 
     result: dict[int, ThemeLabel] = {}
+    typical = _typicalities(labels, embeddings, centroids)
+    keyword_titles: dict[int, str] = {}
+    phrase_titles: dict[int, list[str]] = {}
+    title_languages: dict[int, tuple[str, list[str]]] = {}
     for theme in themes:
         keywords: list[str] = []
         if pieces[theme]:
@@ -313,7 +321,17 @@ def label_themes(
         per_lang = {k: v for k, v in by_language[theme].items() if v}
         title_lang = _title_language(per_lang, lang_rows[theme], corpus_languages)
         title_terms = per_lang.get(title_lang, []) if title_lang else []
-        title = _title(title_terms or keywords, parts)
+        keyword_titles[theme] = _title(title_terms or keywords, parts)
+        if title_lang:
+            rows = lang_rows[theme][title_lang]
+            columns, weights = top_terms.get((theme, title_lang), (np.array([], int), np.array([])))
+            weights_by_term = dict(zip(vocab[columns].tolist(), weights.tolist(), strict=True))
+            found = candidates(
+                rows, texts, title_lang, weights_by_term, _typicality(rows, theme, typical)
+            )
+            phrase_titles[theme] = [c.text for c in found]
+            english = per_lang.get("en", []) if normalize_language(title_lang) != "en" else []
+            title_languages[theme] = (title_lang, english)
         reps = _representatives(
             theme,
             lang_rows[theme],
@@ -325,26 +343,62 @@ def label_themes(
             n_representatives,
         )
         result[theme] = ThemeLabel(
-            keywords=keywords,
-            keywords_by_language=per_lang,
-            title=title or f"Theme {theme}",
-            representatives=reps,
+            keywords=keywords, keywords_by_language=per_lang, title="", representatives=reps
         )
+    by_size = sorted(themes, key=lambda t: (-theme_sizes[t], t))
+    titles = choose_titles(phrase_titles, keyword_titles, by_size)
+    for theme in themes:
+        lang, english = title_languages.get(theme, ("", []))
+        result[theme].phrase = titles[theme]
+        result[theme].title_language = lang
+        result[theme].title = with_english(titles[theme], english, lang)
     return result
+
+
+def _typicalities(
+    labels: np.ndarray, embeddings: np.ndarray | None, centroids: np.ndarray | None
+) -> np.ndarray | None:
+    """Per ticket: cosine to its own centroid minus the best cosine to another centroid."""
+    if embeddings is None or centroids is None or len(centroids) < 2:
+        return None
+    if int(labels.max(initial=-1)) >= len(centroids):
+        return None
+    rows = np.flatnonzero(labels >= 0)
+    C = np.asarray(centroids, dtype=np.float32)
+    C = C / np.maximum(np.linalg.norm(C, axis=1, keepdims=True), 1e-12)
+    out = np.zeros(len(labels), np.float32)
+    for start in range(0, len(rows), 4096):
+        chunk = rows[start : start + 4096]
+        V = np.asarray(embeddings[chunk], dtype=np.float32)
+        V = V / np.maximum(np.linalg.norm(V, axis=1, keepdims=True), 1e-12)
+        sims = V @ C.T
+        own = sims[np.arange(len(chunk)), labels[chunk]]
+        sims[np.arange(len(chunk)), labels[chunk]] = -np.inf
+        out[chunk] = own - sims.max(axis=1)
+    return out
+
+
+def _typicality(rows: np.ndarray, theme: int, typical: np.ndarray | None) -> np.ndarray | None:
+    return None if typical is None else typical[rows]
 
 
 def _title_language(
     per_lang: dict[str, list[str]], rows: dict[str, np.ndarray], corpus: Counter[str]
 ) -> str | None:
-    """English when the theme has English keywords, else its most common language.
+    """The theme's main language: the one most of its tickets are in.
 
-    Ties (a theme with one ticket per language) go to the language most common in the whole
-    corpus: the one most readers of the dashboard are likeliest to read.
+    Ties (a theme with one ticket per language) go to English, then to the language most common
+    in the whole corpus: the one most readers of the dashboard are likeliest to read.
     """
-    for lang in per_lang:
-        if normalize_language(lang) == "en":
-            return lang
-    ranked = sorted(per_lang, key=lambda lang: (-len(rows.get(lang, ())), -corpus[lang], lang))
+    ranked = sorted(
+        per_lang,
+        key=lambda lang: (
+            -len(rows.get(lang, ())),
+            normalize_language(lang) != "en",
+            -corpus[lang],
+            lang,
+        ),
+    )
     return ranked[0] if ranked else None
 
 
