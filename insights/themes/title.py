@@ -42,7 +42,7 @@ NO_SPACE_LANGUAGES = frozenset({"zh", "ja", "th", "lo", "km", "my"})
 
 _SPLIT = re.compile(r"[\n\r]+|(?<=[.!?。！？])\s*|(?<=[;；])\s+")
 _NOISE = re.compile(r"\[[A-Z][A-Z0-9_]*\]|(?:https?://|www\.)\S+|[\w.+-]+@[\w-]+\.[\w.-]+")
-_EDGE = re.compile(r"^[\s,.;:!?\-–—…\"'()，。：；！？、]+|[\s,;:\-–—…\"'(，：；、]+$")
+_EDGE = re.compile(r"^[\s,.;:!?\-–—…\"'()，。：；！？、]+|[\s,.;:!\-–—…\"'(，。：；！、]+$")
 _SPACES = re.compile(r"\s+")
 _LEAD_WORD = re.compile(r"^([^\W\d_][\w'’]*)[\s,!.:;，。！]*", re.UNICODE)
 #: greeting and sign-off phrases in scripts without spaces, stripped from a candidate's ends
