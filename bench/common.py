@@ -94,14 +94,18 @@ def load_sets(names: list[str] | None = None) -> list[BenchSet]:
     return sets
 
 
+def cache_path(bench: BenchSet, model_id: str, max_tokens: int) -> Path:
+    key = hashlib.sha256(f"{model_id}|{max_tokens}|{bench.digest}".encode()).hexdigest()[:20]
+    return CACHE_DIR / f"{bench.name}-{key}.npy"
+
+
 def cached_embeddings(
     bench: BenchSet, model_id: str, max_tokens: int, *, model=None, threads: int = 0
 ) -> tuple[np.ndarray, float | None]:
     """Embeddings of a set, from bench/.cache when present; returns (vectors, seconds or None)."""
     from insights.embed import embed_texts, load_embedder
 
-    key = hashlib.sha256(f"{model_id}|{max_tokens}|{bench.digest}".encode()).hexdigest()[:20]
-    path = CACHE_DIR / f"{bench.name}-{key}.npy"
+    path = cache_path(bench, model_id, max_tokens)
     if path.exists():
         return np.load(path), None
     if model is None:

