@@ -6,8 +6,8 @@ received after return"), so the title is *extractive*, in the spirit of BERTopic
 KeyBERTInspired representation, without a second embedding pass:
 
 * **Candidates** are the subject lines and sentences of the theme's tickets in its main language,
-  cleaned of redaction tokens, URLs and the greetings and thanks that open and close tickets
-  ("Hi team,", "Thank you."), and kept when short (2-10 words; 3-24 characters in Chinese,
+  without the greetings and thanks that open and close tickets ("Hi team,", "Thank you."), and
+  kept when they hold no redaction token, link or e-mail address and are short (2-10 words; 3-24 characters in Chinese,
   Japanese and Thai, which have no spaces).
 * **Score** = how typical the ticket is (cosine of its vector to the theme's centroid, against its
   best other centroid: a phrase from a ticket on the border with another theme would name both)
@@ -40,7 +40,7 @@ MIN_CHARS_NO_SPACE, MAX_CHARS_NO_SPACE = 3, 24
 #: languages written without spaces between words: length is counted in characters
 NO_SPACE_LANGUAGES = frozenset({"zh", "ja", "th", "lo", "km", "my"})
 
-_SPLIT = re.compile(r"[\n\r]+|(?<=[.!?。！？])\s*|(?<=[;；])\s+")
+_SPLIT = re.compile(r"[\n\r]+|(?<=[.!?])\s+|(?<=[。！？])|(?<=[;；])\s*")
 _NOISE = re.compile(r"\[[A-Z][A-Z0-9_]*\]|(?:https?://|www\.)\S+|[\w.+-]+@[\w-]+\.[\w.-]+")
 _EDGE = re.compile(r"^[\s,.;:!?\-–—…\"'()，。：；！？、]+|[\s,.;:!\-–—…\"'(，。：；！、]+$")
 _SPACES = re.compile(r"\s+")
@@ -111,7 +111,9 @@ def _fits(phrase: str, language: str) -> bool:
 def phrases(text: str, language: str) -> list[str]:
     """Short clean phrases of a ticket: its lines and sentences without greetings or PII."""
     out: list[str] = []
-    for piece in _SPLIT.split(_NOISE.sub(" ", text or "")):
+    for piece in _SPLIT.split(text or ""):
+        if not piece or _NOISE.search(piece):
+            continue  # a sentence with a redacted number or a link reads badly without it
         phrase = _strip_greetings(_SPACES.sub(" ", piece).strip())
         if _fits(phrase, language):
             out.append(phrase[:1].upper() + phrase[1:])
