@@ -11,9 +11,13 @@ Why each step:
   4,096 rows is 3x slower for the same result).
 * **HDBSCAN** finds the dense groups and leaves the rest as noise.
 * **Self-training** (`adapt_rounds`, see `adapt.py`). The first clustering's themes act as
-  pseudo-labels for a discriminant projection of the centred vectors (LDA), which keeps the
-  directions that separate themes; UMAP + HDBSCAN then run again in that space. Centroids,
-  reassignment and `predict` stay in the centred space (nothing new to store for a run).
+  pseudo-labels for a discriminant projection of the centred vectors (LDA, at most `adapt_dims`
+  directions); UMAP + HDBSCAN then run again on the centred vector joined with its projection
+  (equal weight: the projection sharpens boundaries between themes, the vector keeps what the
+  first clustering did not see). Themes are denser there, so the second HDBSCAN asks for
+  `adapt_size_factor` times the minimum cluster size: fragments of one theme merge while
+  distinct themes stay apart. Centroids, reassignment and `predict` stay in the centred space
+  (nothing new to store for a run).
 * **Outlier reassignment.** Noise rows join their nearest centroid (cosine, in the centred space)
   when the similarity reaches a floor, the rest stay unthemed (-1). By default the floor adapts
   to the data: a low quantile of the similarities HDBSCAN's own members have to their centroid
@@ -78,6 +82,7 @@ class DiscoveryParams:
     adapt_rounds: int = 1  # self-training rounds (LDA on the themes found, cluster again); 0: off
     core_quantile: float = 0.0  # members below this quantile of centroid similarity do not teach
     adapt_dims: int = 32  # at most this many discriminant directions (k - 1 when fewer themes)
+    adapt_size_factor: float = 1.5  # min_cluster_size of the clustering in the adapted space
 
     @classmethod
     def before_adaptation(cls, **overrides: Any) -> DiscoveryParams:
@@ -244,12 +249,18 @@ class ThemeDiscoverer:
 
         raw = self._umap_hdbscan(Z, used, anchor)
         used["adapted_dims"] = []
+        adapted = dict(used)
+        adapted["min_cluster_size"] = max(
+            2, round(used["min_cluster_size"] * used["adapt_size_factor"])
+        )
         for _ in range(used["adapt_rounds"]):
             W = discriminant_space(Z, raw, used["core_quantile"], used["adapt_dims"])
             if W is None:
                 break
             used["adapted_dims"].append(int(W.shape[1]))
-            raw = self._umap_hdbscan(W, used, anchor)
+            used["adapted_min_cluster_size"] = adapted["min_cluster_size"]
+            joined = np.hstack([Z, W]) / np.float32(np.sqrt(2.0))
+            raw = self._umap_hdbscan(joined, adapted, anchor)
         return raw
 
     @staticmethod
