@@ -319,8 +319,10 @@ def label_themes(
             ranked, term_counts = _ranked(idx, score, cnt, eligible > 0, vocab)
             keywords = _select(ranked, parts, top_n, term_counts)
         per_lang = {k: v for k, v in by_language[theme].items() if v}
-        title_lang = _title_language(per_lang, lang_rows[theme], corpus_languages)
+        title_lang = _title_language(lang_rows[theme], corpus_languages)
         title_terms = per_lang.get(title_lang, []) if title_lang else []
+        if not title_terms and title_lang and (theme, title_lang) in top_terms:
+            title_terms = vocab[top_terms[(theme, title_lang)][0]].tolist()
         keyword_titles[theme] = _title(title_terms or keywords, parts)
         if title_lang:
             rows = lang_rows[theme][title_lang]
@@ -382,16 +384,14 @@ def _typicality(rows: np.ndarray, theme: int, typical: np.ndarray | None) -> np.
     return None if typical is None else typical[rows]
 
 
-def _title_language(
-    per_lang: dict[str, list[str]], rows: dict[str, np.ndarray], corpus: Counter[str]
-) -> str | None:
+def _title_language(rows: dict[str, np.ndarray], corpus: Counter[str]) -> str | None:
     """The theme's main language: the one most of its tickets are in.
 
     Ties (a theme with one ticket per language) go to English, then to the language most common
     in the whole corpus: the one most readers of the dashboard are likeliest to read.
     """
     ranked = sorted(
-        per_lang,
+        rows,
         key=lambda lang: (
             -len(rows.get(lang, ())),
             normalize_language(lang) != "en",

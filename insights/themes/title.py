@@ -44,6 +44,7 @@ _SPLIT = re.compile(r"[\n\r]+|(?<=[.!?])\s+|(?<=[。！？])|(?<=[;；])\s*")
 _NOISE = re.compile(r"\[[A-Z][A-Z0-9_]*\]|(?:https?://|www\.)\S+|[\w.+-]+@[\w-]+\.[\w.-]+")
 _EDGE = re.compile(r"^[\s,.;:!?\-–—…\"'()，。：；！？、]+|[\s,.;:!\-–—…\"'(，。：；！、]+$")
 _SPACES = re.compile(r"\s+")
+_CLAUSE = re.compile(r"[,，、:：]\s*|\s+(?:but|tapi|tetapi|pero|mas|nhưng|แต่)\s+")
 _LEAD_WORD = re.compile(r"^([^\W\d_][\w'’]*)[\s,!.:;，。！]*", re.UNICODE)
 #: greeting and sign-off phrases in scripts without spaces, stripped from a candidate's ends
 _EDGE_PHRASES = (
@@ -66,6 +67,8 @@ _EDGE_PHRASES = (
     "นะครับ",
 )
 #: openers of several words that FILLER_WORDS (single words) do not catch
+#: a clause's leading conjunction is dropped ("But the cancel button is greyed out")
+_CONJUNCTIONS = frozenset({"but", "so", "and", "also", "then", "tapi", "pero", "mas", "nhưng"})
 _GREETING_PHRASES = ("good morning", "good afternoon", "good evening", "xin chào", "selamat pagi")
 
 
@@ -92,7 +95,8 @@ def _strip_greetings(phrase: str) -> str:
             if phrase.endswith(edge) and len(phrase) > len(edge):
                 phrase, changed = _EDGE.sub("", phrase[: -len(edge)]), True
         match = _LEAD_WORD.match(phrase)
-        if match and match.group(1).lower() in FILLER_WORDS and match.end() < len(phrase):
+        lead = match.group(1).lower() if match else ""
+        if match and (lead in FILLER_WORDS or lead in _CONJUNCTIONS) and match.end() < len(phrase):
             phrase, changed = _EDGE.sub("", phrase[match.end() :]), True
         words = phrase.split()
         if len(words) > 1 and words[-1].lower().strip(".,!?") in FILLER_WORDS:
@@ -114,10 +118,16 @@ def phrases(text: str, language: str) -> list[str]:
     for piece in _SPLIT.split(text or ""):
         if not piece or _NOISE.search(piece):
             continue  # a sentence with a redacted number or a link reads badly without it
-        phrase = _strip_greetings(_SPACES.sub(" ", piece).strip())
-        if _fits(phrase, language):
-            out.append(phrase[:1].upper() + phrase[1:])
+        # the sentence, else its clauses ("I returned it two weeks ago, still no refund")
+        for part in [piece] if _fits(_clean(piece), language) else _CLAUSE.split(piece):
+            phrase = _clean(part)
+            if _fits(phrase, language):
+                out.append(phrase[:1].upper() + phrase[1:])
     return out
+
+
+def _clean(piece: str) -> str:
+    return _strip_greetings(_SPACES.sub(" ", piece).strip())
 
 
 def candidates(
@@ -146,8 +156,8 @@ def candidates(
     for j, row in enumerate(rows.tolist()):
         for phrase in phrases(texts[row], language):
             words = tokenize(phrase, language)
-            if not words:
-                continue
+            if len(words) < (1 if normalize_language(language) in NO_SPACE_LANGUAGES else 2):
+                continue  # one content word ("As a seller") does not say what is wrong
             terms = set(words) | {f"{a} {b}" for a, b in itertools.pairwise(words)}
             coverage = sum(keyword_weights.get(t, 0.0) for t in terms) / best
             if coverage <= 0:
