@@ -1,5 +1,8 @@
 """Theme labels: keywords (overall and per language), a short title, representative tickets.
 
+The title is a phrase from the theme's own tickets in its main language (see `title.py`); the
+keyword title ("Refund / bank / wallet") remains the fallback when no ticket offers a phrase.
+
 Keywords come from class-based TF-IDF as in BERTopic: all tickets of a theme form one document,
 a term's weight is its frequency in that theme (L1-normalised per theme) times
 ``log(1 + A / f_t)``, where ``f_t`` is the term's frequency over all themes and ``A`` the average
