@@ -144,7 +144,8 @@ def discovery_only(set_name: str) -> None:
     print(f"{set_name}: {early.sum()} older tickets, {len(E) - early.sum()} in the 2+ new weeks")
     groups = centering_groups(bench.texts, bench.languages)
     truth = np.asarray(bench.labels)
-    configs = (("before", DiscoveryParams.before_adaptation()), ("ours", DiscoveryParams()))
+    configs = [("before", DiscoveryParams.before_adaptation()), ("ours", DiscoveryParams())]
+    configs = [c for c in configs if c[0] in os.environ.get("STABILITY_CONFIGS", "before ours")]
     for name, params in configs:
         idx = np.flatnonzero(early)
         t0 = time.perf_counter()

@@ -16,8 +16,9 @@ Why each step:
   (equal weight: the projection sharpens boundaries between themes, the vector keeps what the
   first clustering did not see). Themes are denser there, so the second HDBSCAN asks for
   `adapt_size_factor` times the minimum cluster size: fragments of one theme merge while
-  distinct themes stay apart. Centroids, reassignment and `predict` stay in the centred space
-  (nothing new to store for a run).
+  distinct themes stay apart. On an anchored refit the previous run's themes are the
+  pseudo-labels (no first pass: cheaper, and the space the old themes were found in comes
+  back). Centroids, reassignment and `predict` stay in the centred space (nothing new to store).
 * **Outlier reassignment.** Noise rows join their nearest centroid (cosine, in the centred space)
   when the similarity reaches a floor, the rest stay unthemed (-1). By default the floor adapts
   to the data: a low quantile of the similarities HDBSCAN's own members have to their centroid
@@ -247,8 +248,14 @@ class ThemeDiscoverer:
     ) -> np.ndarray:
         from insights.themes.adapt import discriminant_space
 
-        raw = self._umap_hdbscan(Z, used, anchor)
         used["adapted_dims"] = []
+        if anchor is not None and used["adapt_rounds"] > 0:
+            # A refit: the previous run's themes are the pseudo-labels (no first pass), so the
+            # adapted space is the one those themes were found in and they come back.
+            raw = anchor_labels = np.asarray(anchor, dtype=np.int64)
+        else:
+            anchor_labels = None
+            raw = self._umap_hdbscan(Z, used, anchor)
         adapted = dict(used)
         adapted["min_cluster_size"] = max(
             2, round(used["min_cluster_size"] * used["adapt_size_factor"])
@@ -256,6 +263,8 @@ class ThemeDiscoverer:
         for _ in range(used["adapt_rounds"]):
             W = discriminant_space(Z, raw, used["core_quantile"], used["adapt_dims"])
             if W is None:
+                if raw is anchor_labels:  # the previous run taught nothing: plain clustering
+                    raw = self._umap_hdbscan(Z, used, anchor)
                 break
             used["adapted_dims"].append(int(W.shape[1]))
             used["adapted_min_cluster_size"] = adapted["min_cluster_size"]
