@@ -5,7 +5,8 @@
 
 Rows per set: `bertopic` (defaults), `bertopic+ro` (its best configuration here: defaults plus
 reduce_outliers), `before` (this product before self-training, `DiscoveryParams.before_adaptation`)
-and `ours` (the current defaults), all on the same vectors in one run, with wall times.
+`ours` (the current defaults) and `adapted` (one self-training round, opt-in; `--no-adapted`
+skips it), all on the same vectors in one run, with wall times.
 `--titles` also embeds our titles and reports how many are nearest their own theme's centroid.
 
 Sets: every CSV in ../shared/benchmarks/ (read in place) and, when present, data/sample/tickets.csv
@@ -141,7 +142,9 @@ def fmt(row: dict) -> str:
     )
 
 
-def quality(sets: list[BenchSet], bertopic: bool, titles: bool = False) -> None:
+def quality(
+    sets: list[BenchSet], bertopic: bool, titles: bool = False, adapted: bool = True
+) -> None:
     warm_up()
     model = None
     if titles:
@@ -164,6 +167,9 @@ def quality(sets: list[BenchSet], bertopic: bool, titles: bool = False) -> None:
         rows.append(("before", scores(bench.name, bench.labels, before), bsecs))
         labels, secs, result = fit_ours(E, groups)
         rows.append(("ours", scores(bench.name, bench.labels, labels), secs))
+        if adapted:
+            labels, asecs, result = fit_ours(E, groups, DiscoveryParams.adapted())
+            rows.append(("adapted", scores(bench.name, bench.labels, labels), asecs))
         n_labels = len(set(bench.labels))
         for method, row, s in rows:
             print(f"{bench.name:22} {method:12} {fmt(row)} {s:6.1f}", flush=True)
@@ -238,12 +244,15 @@ def main() -> None:
     ap.add_argument("--no-bertopic", action="store_true", help="skip the BERTopic baseline")
     ap.add_argument("--token-curve", action="store_true", help="quality/speed per token cap")
     ap.add_argument("--titles", action="store_true", help="embed titles: nearest own centroid?")
+    ap.add_argument("--no-adapted", action="store_true", help="skip the self-training row")
     args = ap.parse_args()
     sets = load_sets(args.sets)
     if args.token_curve:
         token_curve(sets)
     else:
-        quality(sets, bertopic=not args.no_bertopic, titles=args.titles)
+        quality(
+            sets, bertopic=not args.no_bertopic, titles=args.titles, adapted=not args.no_adapted
+        )
 
 
 if __name__ == "__main__":
