@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,7 +12,8 @@ import numpy as np
 import pandas as pd
 
 ROOT = Path(__file__).resolve().parent.parent
-BENCH_DIR = ROOT.parent / "shared" / "benchmarks"
+#: ../shared/benchmarks beside the checkout; INSIGHTS_BENCH_DIR points elsewhere (a worktree).
+BENCH_DIR = Path(os.environ.get("INSIGHTS_BENCH_DIR") or ROOT.parent / "shared" / "benchmarks")
 SAMPLE_TICKETS = ROOT / "data" / "sample" / "tickets.csv"
 SAMPLE_TRUTH = ROOT / "data" / "sample" / "truth.csv"
 CACHE_DIR = Path(__file__).resolve().parent / ".cache"

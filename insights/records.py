@@ -28,6 +28,13 @@ class TicketRow:
     content_hash: str = ""
     row_hash: str = ""
     language_detected: bool = False
+    #: What is embedded and counted for keywords: the customer's words without greetings,
+    #: quotes, signatures, footers and disclaimers (`text` keeps the message as written).
+    clean_text: str = ""
+    #: A conversation's messages with roles (`insights.ingest.conversation.Thread.as_json`).
+    thread: dict | None = None
+    #: Messages of a conversation left out by the caps.
+    messages_dropped: int = 0
 
 
 @dataclass
@@ -51,6 +58,7 @@ class IngestResult:
     duplicates: int = 0
     quarantined: int = 0
     truncated: int = 0
+    messages_dropped: int = 0
     reasons: Counter[str] = field(default_factory=Counter)
 
     def counts(self) -> dict[str, int]:

@@ -287,7 +287,7 @@ def test_language_column_is_used_and_normalised(tmp_path, engine):
     header = ["ticket_id", "created_at", "text", "language"]
     rows = [
         ["l1", "2026-06-01", "salamat po", "fil"],
-        ["l2", "2026-06-01", "hello", "zh-TW"],
+        ["l2", "2026-06-01", "hello, where is my parcel", "zh-TW"],
         ["l3", "2026-06-01", "Kapan paket saya sampai?", ""],
     ]
     ingest_file(

@@ -139,7 +139,7 @@ def test_too_few_tickets_are_all_unthemed(tmp_path):
 
 def test_unloadable_model_is_one_line_exit_2(tmp_path, monkeypatch):
     path = tmp_path / "t.csv"
-    path.write_text("ticket_id,created_at,text\nm1,2026-06-01,hello there\n")
+    path.write_text("ticket_id,created_at,text\nm1,2026-06-01,hello there, my parcel is late\n")
     invoke("ingest", str(path))
     monkeypatch.setenv("INSIGHTS_EMBEDDING_MODEL", str(tmp_path / "no-such-model"))
     result = runner.invoke(app, ["refresh"])

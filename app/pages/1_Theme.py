@@ -11,7 +11,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # `app.ui` from a 
 import pandas as pd
 import streamlit as st
 
-from app import ui
+from app import thread_view, ui
 from insights.views import dashboard as dash
 
 eng, state = ui.start("Theme")
@@ -163,10 +163,7 @@ with tab_tickets:
         width="stretch",
         column_config={"text": st.column_config.TextColumn("Text (redacted)", width="large")},
     )
-    if len(tickets):
-        first = tickets.iloc[0]
-        with st.expander(f"Full text of ticket {first['ticket']}"):
-            st.text(first["text"])
+    thread_view.show(eng, tickets)
 
 with tab_history:
     st.subheader("Lifecycle")

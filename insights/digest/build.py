@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 import pandas as pd
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 
 from insights.digest.settings import DigestSettings
 from insights.jobs.refresh import latest_run_id
@@ -197,9 +197,12 @@ def _examples(
         rows = {
             tid: (lang, text, reg)
             for tid, lang, text, reg in session.execute(
-                select(Ticket.id, Ticket.language, Ticket.text, Ticket.region).where(
-                    Ticket.id.in_(wanted)
-                )
+                select(
+                    Ticket.id,
+                    Ticket.language,
+                    func.coalesce(Ticket.clean_text, Ticket.text),  # without quotes, signatures
+                    Ticket.region,
+                ).where(Ticket.id.in_(wanted))
             )
         }
     out: dict[int, list[tuple[str, str, str | None]]] = {}

@@ -13,12 +13,13 @@ from collections.abc import Sequence
 from functools import lru_cache
 
 import numpy as np
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine, update
 
 from insights.embed.cache import cached_hashes
+from insights.ingest.prepare import embedding_inputs
 from insights.settings import Settings
 from insights.store.db import session_scope
-from insights.store.models import Run, Ticket
+from insights.store.models import Run
 
 #: Texts per fan-out task: large enough that a task's overhead (scheduling, a state update
 #: round trip to the Prefect API) is small next to the ~5 s of embedding it carries.
@@ -28,9 +29,8 @@ FANOUT_BATCH = 256
 def missing_items(engine: Engine, settings: Settings) -> list[tuple[str, str]]:
     """(content hash, text) of every stored ticket text without a cached vector for the
     configured model, each hash once, in ticket order."""
-    with session_scope(engine) as session:
-        rows = session.execute(select(Ticket.content_hash, Ticket.text).order_by(Ticket.id)).all()
-    unique = dict((h, t) for h, t in rows)
+    inputs = embedding_inputs(engine)  # the cleaned texts refresh embeds, same keys
+    unique = dict(zip(inputs.hashes, inputs.texts, strict=True))
     cached = cached_hashes(engine, settings.embedding_key, list(unique))
     return [(h, t) for h, t in unique.items() if h not in cached]
 

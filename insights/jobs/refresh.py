@@ -16,6 +16,7 @@ import numpy as np
 from sqlalchemy import Engine, func, insert, literal, select, update
 
 from insights.embed.cache import cached_hashes, ensure_embeddings, load_vectors
+from insights.ingest.prepare import embedding_inputs
 from insights.people.annotate import carry_over
 from insights.settings import Settings
 from insights.store.db import session_scope
@@ -25,7 +26,6 @@ from insights.store.models import (
     Theme,
     ThemeEvent,
     ThemeSnapshot,
-    Ticket,
 )
 from insights.themes.discover import (
     DiscoveryParams,
@@ -69,12 +69,10 @@ def _now() -> datetime:
 
 
 def _load_tickets(engine: Engine) -> tuple[np.ndarray, list[str], list[str], list[str]]:
-    with session_scope(engine) as session:
-        rows = session.execute(
-            select(Ticket.id, Ticket.content_hash, Ticket.text, Ticket.language).order_by(Ticket.id)
-        ).all()
-    ids = np.array([r[0] for r in rows], dtype=np.int64)
-    return ids, [r[1] for r in rows], [r[2] for r in rows], [r[3] for r in rows]
+    """Ids, embedding keys, the cleaned texts that are embedded and counted for keywords
+    (boilerplate learned from the store taken out: `insights.ingest.prepare`), languages."""
+    inputs = embedding_inputs(engine)
+    return inputs.ids, inputs.hashes, inputs.texts, inputs.languages
 
 
 def embed_missing(

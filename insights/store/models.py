@@ -56,6 +56,11 @@ class Ticket(Base):
     external_id: Mapped[str] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(DateTime)
     text: Mapped[str] = mapped_column(Text)
+    #: The customer's words without greetings, quotes, signatures, footers, disclaimers (what
+    #: is embedded, after the learned boilerplate is taken out too); NULL before 0004.
+    clean_text: Mapped[str | None] = mapped_column(Text, nullable=True)
+    #: A conversation's messages with roles; NULL for a plain ticket.
+    thread: Mapped[dict | None] = mapped_column(JSON, nullable=True)
     language: Mapped[str] = mapped_column(String(8))
     language_confidence: Mapped[float] = mapped_column(Float)
     language_detected: Mapped[bool] = mapped_column(Boolean)
@@ -84,6 +89,18 @@ class Quarantine(Base):
     reason: Mapped[str] = mapped_column(String(32))
     detail: Mapped[str] = mapped_column(Text)
     raw: Mapped[str] = mapped_column(Text)
+
+
+class BoilerplateLine(Base):
+    """A line or sentence learned as boilerplate by the latest refresh: it recurs across many
+    tickets whose other content has nothing in common (macros, auto-replies, templates)."""
+
+    __tablename__ = "boilerplate"
+    fingerprint: Mapped[str] = mapped_column(String(64), primary_key=True)
+    text: Mapped[str] = mapped_column(Text)
+    language: Mapped[str] = mapped_column(String(8))
+    tickets: Mapped[int] = mapped_column(Integer)
+    learned_at: Mapped[datetime] = mapped_column(DateTime)
 
 
 class Embedding(Base):

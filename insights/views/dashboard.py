@@ -563,9 +563,12 @@ def theme_info(engine: Engine, theme_id: int) -> dict:
         texts = {}
         if ids:
             for tid, ext, created, text in session.execute(
-                select(Ticket.id, Ticket.external_id, Ticket.created_at, Ticket.text).where(
-                    Ticket.id.in_(ids)
-                )
+                select(
+                    Ticket.id,
+                    Ticket.external_id,
+                    Ticket.created_at,
+                    func.coalesce(Ticket.clean_text, Ticket.text),  # as embedded
+                ).where(Ticket.id.in_(ids))
             ):
                 texts[tid] = (ext, created, text)
         representatives = {
@@ -662,7 +665,16 @@ def theme_tickets(
             .limit(page_size)
         ).all()
         data = [
-            (t.external_id, t.created_at, t.language, t.region, t.kind, t.channel, t.csat, t.text)
+            (
+                t.external_id,
+                t.created_at,
+                t.language,
+                t.region,
+                t.kind,
+                t.channel,
+                t.csat,
+                t.clean_text or t.text,  # as embedded; the drill-down shows it as written
+            )
             for t in rows
         ]
     return pd.DataFrame(data, columns=cols), int(total)
