@@ -74,7 +74,9 @@ def load_sample_set() -> BenchSet | None:
 
 
 def load_sets(names: list[str] | None = None) -> list[BenchSet]:
-    sets = [load_csv_set(p) for p in sorted(BENCH_DIR.glob("*.csv"))]
+    sets = [  # bitext_categories.csv maps labels to categories: not a set of tickets
+        load_csv_set(p) for p in sorted(BENCH_DIR.glob("*.csv")) if p.stem != "bitext_categories"
+    ]
     sample = load_sample_set()
     if sample is not None:
         sets.append(sample)

@@ -96,6 +96,8 @@ def ingest(
             print(json.dumps(result.counts()))
             if result.truncated:
                 print(f"note: {result.truncated} over-long text(s) truncated", file=sys.stderr)
+            if result.messages_dropped:
+                print(_capped_note(result.messages_dropped), file=sys.stderr)
         else:
             _print_ingest(result)
     if failed:
@@ -131,6 +133,15 @@ def _print_ingest(result) -> None:
         out.print(
             f"truncated: {result.truncated} text(s) longer than the limit (INSIGHTS_MAX_TEXT_CHARS)"
         )
+    if result.messages_dropped:
+        out.print(_capped_note(result.messages_dropped))
+
+
+def _capped_note(n: int) -> str:
+    return (
+        f"note: {n:,} message(s) of over-long conversations capped (not kept; each ticket's "
+        "thread counts them)"
+    )
 
 
 @export_app.command("tickets")
@@ -534,7 +545,7 @@ def app_cmd(
     if importlib.util.find_spec("streamlit") is None:
         raise fail("streamlit is not installed in this environment")
     settings, _ = open_store(db)  # migrates the store, and fails here with one line if it can't
-    script = Path(__file__).resolve().parent.parent / "app" / "Home.py"
+    script = Path(__file__).resolve().parents[2] / "app" / "Home.py"
     if not script.is_file():
         raise fail(f"the app is not installed next to the package: {script} is missing")
     env = {**os.environ, "INSIGHTS_DB_URL": settings.db_url}

@@ -6,7 +6,9 @@ template, a footer or a greeting: it says nothing about the ticket. This is what
 boilerplate no list of phrases foresaw. Two tests keep real content safe:
 
 * **context**: in most tickets holding it, something else is written beside it (a sentence that
-  is the whole ticket, "cancel order pls", is the ticket's content, not its wrapping);
+  is the whole ticket, "cancel order pls", is the ticket's content, not its wrapping), and that
+  something differs from ticket to ticket (a content sentence that recurs beside the same few
+  greetings is the content, the greetings are the wrapping);
 * **no shared topic**: the other words of those tickets are no more alike than the language's
   tickets in general (a recurring subject line "Refund not received" comes with "refund" in the
   rest of its tickets far more often than other tickets do: it is content).
@@ -44,7 +46,8 @@ class BoilerplateParams:
     with_context: float = 0.6  # share of its tickets where other text stands beside it
     topic_share: float = 0.4  # a word of the rest in this share of its tickets ...
     topic_lift: float = 3.0  # ... this many times more often than in its language: content
-    max_examples: int = 400  # tickets per unit looked at for the two tests
+    distinct_rest: float = 0.5  # share of distinct texts beside it (content is diverse)
+    max_examples: int = 400  # tickets per unit looked at for these tests
 
 
 def fingerprint(unit: str) -> str:
@@ -135,27 +138,27 @@ class BoilerplateLearner:
         if not candidates:
             self.lines_ = {}
             return self
-        probe = BoilerplateLearner()
-        probe.lines_ = {fp: ("", lang, 0) for fp, lang in candidates.items()}
         holders: dict[str, list[int]] = defaultdict(list)
-        rest_tokens: list[set[str]] = []
         lang_token_df: dict[str, Counter[str]] = defaultdict(Counter)
         for i, (text, fps) in enumerate(zip(texts, per_text, strict=True)):
             for fp in fps:
                 if fp in candidates and len(holders[fp]) < p.max_examples:
                     holders[fp].append(i)
-            rest = "".join(piece for piece, gone in probe.pieces(text) if not gone)
-            toks = _tokens(rest)
-            rest_tokens.append(toks)
-            lang_token_df[languages[i]].update(toks)
+            lang_token_df[languages[i]].update(_tokens(text))
+        probe = BoilerplateLearner()
         learned: dict[str, tuple[str, str, int]] = {}
-        for fp, lang in candidates.items():
-            idx = holders[fp]
-            with_rest = [rest_tokens[i] for i in idx if rest_tokens[i]]
-            if len(with_rest) < p.with_context * len(idx):
-                continue
-            if _topical(with_rest, lang_token_df[lang], n_lang[lang], p):
-                continue
+        for fp, lang in sorted(candidates.items()):
+            probe.lines_ = {fp: ("", lang, 0)}
+            rests = [
+                "".join(x for x, gone in probe.pieces(texts[i]) if not gone) for i in holders[fp]
+            ]
+            with_rest = [r for r in rests if _tokens(r)]
+            if len(with_rest) < p.with_context * len(rests):
+                continue  # mostly the whole ticket: its content
+            if len({fingerprint(r) for r in with_rest}) < p.distinct_rest * len(with_rest):
+                continue  # beside the same few texts: a content line among templates
+            if _topical([_tokens(r) for r in with_rest], lang_token_df[lang], n_lang[lang], p):
+                continue  # the rest shares a topic: the line names it
             learned[fp] = (example[fp][:500], lang, df[fp])
         self.lines_ = learned
         return self

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from insights.ingest import lexicon as lx
 from insights.ingest.quotes import _content_index, _mark_quotes
 from insights.ingest.salutes import (
+    _CASED,
     _CJK_HELLO_HEAD,
     _addressee_first,
     _is_footer,
@@ -32,7 +33,16 @@ from insights.ingest.salutes import (
     is_closing_line,
 )
 
-REASONS = ("quote", "signature", "footer", "disclaimer", "greeting", "closing", "boilerplate")
+REASONS = (
+    "quote",
+    "signature",
+    "footer",
+    "disclaimer",
+    "greeting",
+    "closing",
+    "follow-up",
+    "boilerplate",
+)
 
 
 @dataclass(frozen=True)
@@ -243,3 +253,20 @@ def removed_reasons(pieces: list[Segment]) -> set[str]:
 def strip_subject_prefix(subject: str) -> str:
     """ "Re: Fwd: Refund" -> "Refund"."""
     return lx.SUBJECT_PREFIX.sub("", subject)
+
+
+def is_follow_up(text: str) -> bool:
+    """A short later message that only chases an answer ("Any update?", "还在等回复"): it
+    repeats nothing of the problem, so it is not embedded."""
+    low = _lower(text)
+    short = len(_words(low)) <= 10 if _CASED.search(low) else len(low) <= 30
+    return short and any(cue in low for cue in lx.FOLLOW_UPS)
+
+
+def clean_turns(texts: list[str]) -> list[str | None]:
+    """The cleaned customer messages of a conversation in order; None where a message leaves
+    nothing or is a follow-up after the first (unless nothing else would remain)."""
+    cleaned: list[str | None] = [clean(t) or None for t in texts]
+    first = next((i for i, c in enumerate(cleaned) if c), None)
+    kept = [None if (c and i != first and is_follow_up(c)) else c for i, c in enumerate(cleaned)]
+    return kept if any(kept) else cleaned

@@ -223,6 +223,23 @@ FROM_LABELS: tuple[str, ...] = (
     "差出人", "보낸 사람", "보낸사람", "от", "от кого", "من", "प्रेषक", "mula kay", "van",
     "fra", "från", "od", "remetente", "remitente", "expéditeur",
 )
+#: Cues of a content-free follow-up turn ("any update?", "还在等回复"), in any language.
+FOLLOW_UPS: tuple[str, ...] = (
+    "any update", "any news", "any progress", "any response", "still waiting", "still no reply",
+    "following up", "follow up", "follow-up", "please reply", "please respond", "anyone there",
+    "waiting for your reply", "no reply", "no response", "hello?",
+    "ada update", "ada kabar", "gimana", "masih menunggu", "belum ada balasan", "belum dibalas",
+    "mohon dibalas", "tolong dibalas", "menindaklanjuti", "maklumat terkini", "ada berita",
+    "tiada jawapan", "sila balas", "susulan", "อัปเดต", "อัพเดท", "ความคืบหน้า", "ยังรอ",
+    "รอคำตอบ", "ไปถึงไหน", "ตอบด้วย", "ติดตามเรื่อง", "cập nhật", "có tin", "vẫn đang chờ",
+    "vẫn chờ", "trả lời giúp", "sao rồi", "hỏi lại", "may update", "ano na", "balita",
+    "naghihintay", "pakisagot", "novedad", "noticias", "sigo esperando", "respondan",
+    "seguimiento", "alguna respuesta", "novidade", "notícia", "aguardando", "continuo esperando",
+    "respondam", "retomando", "进展", "進展", "还在等", "還在等", "跟进", "跟進", "消息了吗",
+    "处理得怎么样", "有人吗", "怎么样了", "تحديث", "جديد", "أنتظر", "انتظر", "متابعة", "أخبار",
+    "進捗", "返信", "진행", "답변", "अपडेट", "जवाब", "इंतजार", "des nouvelles",
+    "toujours en attente", "relance", "neuigkeiten", "warte noch", "nachfrage", "новости", "жду",
+)
 # fmt: on
 
 

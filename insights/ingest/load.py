@@ -55,6 +55,8 @@ def ingest_file(
     try:
         resolved = mapping.resolve(header)
         conversation = mapping.conversation_for(header)
+        if conversation is not None:  # Intercom's `source` is its first message, not a system
+            resolved = {k: v for k, v in resolved.items() if v not in conversation.top_fields}
         check_required(resolved, mapping.defaults, path, conversation)
         source = mapping.source or mapping.defaults.get("source") or DEFAULT_SOURCE
         validator = RowValidator(

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from dateutil import parser as dateparser
 
-from insights.ingest.clean import clean, removed_reasons, segments
+from insights.ingest.clean import clean, clean_turns, removed_reasons, segments
 from insights.ingest.conversation import (
     ConversationSpec,
     Thread,
@@ -272,7 +272,7 @@ class RowValidator:
         }
         row = TicketRow(
             row_number=raw.number,
-            source=_clean(self._get(fields, "source")) or self.source,
+            source=(_clean(self._get(fields, "source")) or self.source)[:64],
             external_id=ext,
             created_at=when,
             text=text,
@@ -320,7 +320,7 @@ class RowValidator:
         subject = to_text(_clean(self._get(fields, "subject")) or "")
         subject = redact(subject.strip())[:500]
         text = "\n\n".join(([subject] if subject else []) + customer)
-        cleaned = [c for c in (clean(t) for t in customer) if c]
+        cleaned = [c for c in clean_turns(customer) if c]
         if not cleaned:
             return self._nothing_left(raw, ext, "\n\n".join(customer))
         clean_text = "\n\n".join(([clean(subject)] if subject else []) + cleaned)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import Engine, select
 
 from insights.ingest.boilerplate import BoilerplateLearner
-from insights.ingest.clean import segments
+from insights.ingest.clean import clean, clean_turns, is_follow_up, segments
 from insights.ingest.conversation import CUSTOMER
 from insights.ingest.markup import to_text
 from insights.ingest.prepare import stored_learner
@@ -27,6 +27,7 @@ LABELS = {
     "disclaimer": "disclaimer",
     "greeting": "greeting",
     "closing": "closing",
+    "follow-up": "follow-up without new content",
     "boilerplate": "boilerplate (recurs across unrelated tickets)",
 }
 
@@ -97,9 +98,17 @@ def ticket_thread(engine: Engine, ticket_id: int) -> TicketThread | None:
     view = TicketThread(row.external_id, row.language, row.clean_text or row.text)
     thread = row.thread or {}
     if thread.get("messages"):
+        customer = [m.get("text", "") for m in thread["messages"] if m.get("role") == CUSTOMER]
+        turns = iter(clean_turns(customer))
         for m in thread["messages"]:
             embedded = m.get("role") == CUSTOMER
-            pieces = mark(m.get("text", ""), learner) if embedded else [Piece(m.get("text", ""))]
+            text = m.get("text", "")
+            if not embedded:
+                pieces = [Piece(text)]
+            elif next(turns) is None and clean(text) and is_follow_up(clean(text)):
+                pieces = [Piece(text, "follow-up")]
+            else:
+                pieces = mark(text, learner)
             view.messages.append(
                 MessageView(m.get("role", "unknown"), pieces, embedded, m.get("at"), m.get("as"))
             )
