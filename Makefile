@@ -25,6 +25,7 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(VENV)/bin/insights ingest data/sample/tickets.csv
 	$(VENV)/bin/insights ingest data/sample/zendesk_export.csv --mapping data/sample/zendesk_mapping.json
+	$(VENV)/bin/insights ingest data/sample/conversations.jsonl
 	$(VENV)/bin/insights refresh
 	$(VENV)/bin/insights themes --limit 15
 	$(VENV)/bin/insights themes --week latest --limit 10

@@ -12,8 +12,9 @@ from __future__ import annotations
 import re
 
 from insights.ingest import lexicon as lx
-from insights.ingest.quotes import _is_reply_header
-from insights.ingest.salutes import _CLOSING, _GREETING, _is_name_line
+from insights.ingest.clean import _disclaimer_block
+from insights.ingest.quotes import _is_reply_header, _quote_start
+from insights.ingest.salutes import _CLOSING, _GREETING, _is_footer, _is_name_line
 
 NAME = "[NAME]"
 
@@ -39,6 +40,11 @@ _KO_SALUTE = re.compile(
 _TH_KHUN = re.compile(r"(?:(?<=\s)|(?<=^)|(?<=เรียน)|(?<=ถึง))(คุณ|คุน)\s*([\u0e00-\u0e7f]{2,20})")
 _SENDER = re.compile(r"((?:[A-ZÀ-ÞĐ][\w'’.-]*\s+){0,3}[A-ZÀ-ÞĐ][\w'’.-]*)(\s*[<(]?\s*\[EMAIL\])")
 _TOKEN = re.compile(r"\S+")
+_THAI_WORD = re.compile("[\u0e00-\u0e7f]{2,10}")
+_THAI_POLITE = re.compile("(?:ค่ะ|คะ|ครับ|จ้า|นะ)$")
+_FROM_LINE = re.compile(
+    rf"^\*?(?:{'|'.join(re.escape(w) for w in lx.FROM_LABELS)})\*?\s*[:：]", re.IGNORECASE
+)
 
 
 _EDGE = ",.!:;，。！：、،~()"
@@ -50,8 +56,8 @@ def _is_person(token: str, salutation: bool = False) -> bool:
     low = bare.lower()
     if not bare or low in lx.ADDRESSEES or low in lx.PARTICLES or bare == NAME:
         return False
-    if any(ch.isdigit() for ch in bare):
-        return False
+    if any(ch.isdigit() for ch in bare) or not any(ch.isalpha() for ch in bare):
+        return False  # numbers, emoji and symbols are nobody's name
     if bare[0].isalpha() and bare[0].lower() != bare[0].upper():
         return bare[0].isupper()  # a cased script: names are capitalised
     if salutation:
@@ -150,7 +156,7 @@ def redact_names(text: str) -> str:
     for pos, i in enumerate(nonblank):
         line = lines[i]
         stripped = line.strip()
-        if _is_reply_header(line) or stripped.lower().startswith(lx.FROM_LABELS):
+        if _is_reply_header(line) or _FROM_LINE.match(stripped):
             lines[i] = _SENDER.sub(
                 lambda m: (NAME if _replace_tokens(m.group(1)) else m.group(1)) + m.group(2), line
             )
@@ -167,4 +173,29 @@ def redact_names(text: str) -> str:
                 lines[j] = lead + (_replace_tokens(candidate) or candidate)
             else:
                 break
+    _last_line_name(lines, nonblank)
     return "\n".join(lines)
+
+
+def _last_line_name(lines: list[str], nonblank: list[int]) -> None:
+    """A message whose last own line (above any quote, footer or notice) is one to three
+    capitalised words under a short line ("Please advise\nEmma Wilson") is signed with a
+    name, whatever the closing said; in Thai, a single short word under a line that ends in a
+    polite particle ("ช่วยตอบกลับด่วนค่ะ\nสุดา")."""
+    quote = _quote_start(lines)
+    own = [i for i in nonblank if quote is None or i < quote]
+    while own and (_is_footer(lines[own[-1]]) or _disclaimer_block([lines[own[-1]]])):
+        own.pop()
+    if len(own) < 3:
+        return
+    last, above = own[-1], lines[own[-2]].strip()
+    candidate = lines[last].strip()
+    if NAME in candidate or len(candidate.split()) > 3 or len(above.split()) > 6:
+        return
+    words = [t for t in candidate.split() if t not in lx.NAME_PARTICLES]
+    thai = _THAI_WORD.fullmatch(candidate) and _THAI_POLITE.search(above)
+    if not thai and not all(t[:1].isupper() and t[:1].isalpha() for t in words):
+        return
+    if _is_name_line(candidate) and _replace_tokens(candidate) is not None:
+        lead = lines[last][: len(lines[last]) - len(lines[last].lstrip())]
+        lines[last] = lead + (_replace_tokens(candidate) or candidate)
