@@ -108,7 +108,9 @@ def write_conversations(out, seed, n=400):
         messages.append({"role": "agent", "text": reply, "created_at": at.isoformat()})
         if rng.random() < 0.5:
             at += dt.timedelta(hours=rng.randint(5, 72))
-            messages.append({"role": "customer", "text": FOLLOW[lang], "created_at": at.isoformat()})
+            messages.append(
+                {"role": "customer", "text": FOLLOW[lang], "created_at": at.isoformat()}
+            )
         if rng.random() < 0.05:
             messages.append({"role": "supervisor", "text": "Merged into an older ticket."})
         tid = f"C-{i + 1:05d}"

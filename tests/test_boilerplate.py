@@ -20,8 +20,19 @@ TOPICS = {
 }
 WORDS = [
     f"{a} {b}"
-    for a in "red blue green black white small large new old cheap".split()
-    for b in "shoes phone lamp kettle jacket watch blender chair desk sofa".split()
+    for a in ["red", "blue", "green", "black", "white", "small", "large", "new", "old", "cheap"]
+    for b in [
+        "shoes",
+        "phone",
+        "lamp",
+        "kettle",
+        "jacket",
+        "watch",
+        "blender",
+        "chair",
+        "desk",
+        "sofa",
+    ]
 ]
 MACRO = "This mailbox is monitored by the Customer Care Unit of the Example Group Ltd."
 FORM = "Submitted via the web form, category General enquiry"
@@ -32,7 +43,7 @@ def corpus(n: int = 400, seed: int = 0) -> tuple[list[str], list[str], list[str]
     refund ticket a recurring (topical) subject line."""
     rng = random.Random(seed)
     texts, labels = [], []
-    for i in range(n):
+    for _i in range(n):
         topic = rng.choice(sorted(TOPICS))
         lines = [rng.choice(TOPICS[topic]).format(w=rng.choice(WORDS))]
         if topic == "refund":
