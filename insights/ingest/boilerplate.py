@@ -47,7 +47,7 @@ class BoilerplateParams:
     topic_share: float = 0.4  # a word of the rest in this share of its tickets ...
     topic_lift: float = 3.0  # ... this many times more often than in its language: content
     distinct_rest: float = 0.5  # share of distinct texts beside it (content is diverse)
-    max_examples: int = 400  # tickets per unit looked at for these tests
+    max_examples: int = 200  # tickets per unit looked at for these tests
 
 
 def fingerprint(unit: str) -> str:
@@ -98,9 +98,12 @@ def _tokens(text: str) -> set[str]:
     """Words, and character pairs of scripts written without spaces (language-agnostic)."""
     out: set[str] = set()
     for word in _WORD.findall(text.lower()):
-        if _NO_SPACE.search(word):
+        if word.isascii():
+            if len(word) >= 2 and not word.isdigit():
+                out.add(word)
+        elif _NO_SPACE.search(word):
             out.update(word[i : i + 2] for i in range(max(1, len(word) - 1)))
-        elif len(word) >= 2 and not word.isdigit():
+        elif len(word) >= 2:
             out.add(word)
     return out
 
@@ -145,13 +148,10 @@ class BoilerplateLearner:
                 if fp in candidates and len(holders[fp]) < p.max_examples:
                     holders[fp].append(i)
             lang_token_df[languages[i]].update(_tokens(text))
-        probe = BoilerplateLearner()
         learned: dict[str, tuple[str, str, int]] = {}
         for fp, lang in sorted(candidates.items()):
-            probe.lines_ = {fp: ("", lang, 0)}
-            rests = [
-                "".join(x for x, gone in probe.pieces(texts[i]) if not gone) for i in holders[fp]
-            ]
+            # what stands beside the unit: the ticket without it (as written in that ticket)
+            rests = [texts[i].replace(per_text[i][fp], " ", 1) for i in holders[fp]]
             with_rest = [r for r in rests if _tokens(r)]
             if len(with_rest) < p.with_context * len(rests):
                 continue  # mostly the whole ticket: its content
