@@ -21,6 +21,7 @@ import pytest
 from sqlalchemy import Engine, func, select
 
 from insights.ingest.load import ingest_file
+from insights.ingest.prepare import embedding_inputs
 from insights.jobs.refresh import RefreshResult, refresh
 from insights.people.annotate import annotate, audit_trail, get_notes, resolve_theme
 from insights.settings import load_settings
@@ -257,6 +258,7 @@ def test_kill_during_embedding_keeps_cached_vectors(db_url, tmp_path):
     theme_id, notes, trail = first_refresh_and_annotation(engine, tmp_path)
     before_kill = n_cached(engine, settings.embedding_key)
     ingest_file(engine, write_sample(tmp_path / "second.csv", 100, 360), settings)
+    embedding_inputs(engine)  # what a refresh does first: key each ticket by its embedded text
     total = n_hashes(engine)
     assert total - before_kill > STORE_BATCH + 20, "too few new texts for a kill between batches"
 
@@ -288,6 +290,7 @@ def test_kill_during_discovery_leaves_the_previous_run_current(db_url, tmp_path)
     settings = load_settings()
     theme_id, notes, trail = first_refresh_and_annotation(engine, tmp_path)
     ingest_file(engine, write_sample(tmp_path / "second.csv", 100, 60), settings)
+    embedding_inputs(engine)  # what a refresh does first: key each ticket by its embedded text
     total = n_hashes(engine)
 
     def discovering() -> bool:
