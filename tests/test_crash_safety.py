@@ -276,9 +276,14 @@ def test_kill_during_embedding_keeps_cached_vectors(db_url, tmp_path):
 
     result = refresh(engine, settings)
     assert result.mode == "full"
-    assert result.n_embedded == total - len(kept)  # only what was missing
+    # the keys refresh embeds; vectors of texts the first run saw before boilerplate learned
+    # from the new tickets changed them stay cached but are no longer asked for
+    with session_scope(engine) as session:
+        current = set(session.scalars(select(Ticket.content_hash)))
+    assert len(current) == total
+    assert result.n_embedded == len(current - set(kept))  # only what was missing
     after = vectors(engine, settings.embedding_key)
-    assert len(after) == total
+    assert current <= set(after)
     assert all(after[h] == v for h, v in kept.items())  # the cached vectors are the ones kept
     assert_consistent(engine, result)
     assert_annotation_intact(engine, theme_id, notes, trail)
