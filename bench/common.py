@@ -71,8 +71,18 @@ def load_sample_set() -> BenchSet | None:
     )
 
 
+SET_COLUMNS = ("ticket_id", "text", "label", "language")
+
+
+def is_labelled_set(path: Path) -> bool:
+    """A benchmark set has the ticket columns; side tables (bitext_categories.csv) do not."""
+    header = pd.read_csv(path, nrows=0).columns
+    return all(c in header for c in SET_COLUMNS)
+
+
 def load_sets(names: list[str] | None = None) -> list[BenchSet]:
-    sets = [load_csv_set(p) for p in sorted(BENCH_DIR.glob("*.csv"))]
+    paths = [p for p in sorted(BENCH_DIR.glob("*.csv")) if is_labelled_set(p)]
+    sets = [load_csv_set(p) for p in paths]
     sample = load_sample_set()
     if sample is not None:
         sets.append(sample)
