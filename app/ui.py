@@ -5,13 +5,12 @@ person's name for the audit log. Business logic lives in insights.views.dashboar
 from __future__ import annotations
 
 import hmac
-import os
 
 import pandas as pd
 import streamlit as st
 from sqlalchemy import Engine
 
-from insights.settings import load_settings
+from insights.settings import Settings, SettingsError, load_settings
 from insights.store.db import StoreError, connect
 from insights.trends.series import TrendParams
 from insights.views import dashboard as dash
@@ -26,12 +25,21 @@ def _engine(url: str) -> Engine:
     return connect(url)
 
 
+def settings() -> Settings:
+    """The settings of this page run; a bad value stops the page with its one-line message."""
+    try:
+        return load_settings()
+    except SettingsError as exc:
+        st.error(f"Bad setting: {exc}")
+        st.stop()
+        raise  # for type checkers: st.stop() does not return
+
+
 def engine() -> Engine:
     """The store named by INSIGHTS_DB_URL (what `insights app --db` passes); stops the page with
     a one-line error when it cannot be opened, instead of a traceback."""
     try:
-        url = load_settings().db_url
-        return _engine(url)
+        return _engine(settings().store.db_url)
     except (StoreError, ValueError) as exc:
         st.error(f"Cannot open the store: {exc}")
         st.stop()
@@ -39,19 +47,21 @@ def engine() -> Engine:
 
 
 def params() -> TrendParams:
-    return TrendParams(timezone=os.environ.get("INSIGHTS_TIMEZONE") or "UTC")
+    """Weeks as the CLI and the digest count them: the one INSIGHTS_TIMEZONE and week start."""
+    return TrendParams.from_settings(settings().trends)
 
 
 @st.cache_data(show_spinner="Reading tickets ...", max_entries=4)
-def _frame(url: str, key: tuple, _eng: Engine, tz: str) -> pd.DataFrame:
-    return dash.load_frame(_eng, TrendParams(timezone=tz))
+def _frame(url: str, key: tuple, _eng: Engine, _params: TrendParams, pkey: str) -> pd.DataFrame:
+    return dash.load_frame(_eng, _params)
 
 
 def frame(state: dash.StoreState) -> pd.DataFrame:
     """The prepared ticket frame, cached per store URL and data version (run id + last
     merge/split), so pages re-read 100,000 tickets only after something moved them."""
     eng = engine()
-    return _frame(str(eng.url), state.key, eng, params().timezone)
+    p = params()
+    return _frame(str(eng.url), state.key, eng, p, repr(p))
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -62,10 +72,11 @@ def _ranked(
     _frame_df: pd.DataFrame,
     _meta: pd.DataFrame,
     week: str | None,
-    tz: str,
+    _params: TrendParams,
+    pkey: str,
     segments: tuple[tuple[str, str | None], ...],
 ) -> pd.DataFrame:
-    return dash.ranked_themes(_frame_df, _meta, week, TrendParams(timezone=tz), **dict(segments))
+    return dash.ranked_themes(_frame_df, _meta, week, _params, **dict(segments))
 
 
 def ranked(
@@ -80,6 +91,7 @@ def ranked(
     meta_key = str(pd.util.hash_pandas_object(meta.astype(str), index=False).sum())
     segments = {seg: segments.get(seg) for seg in ("region", "kind", "language", "channel")}
     eng = engine()
+    p = params()
     return _ranked(
         str(eng.url),
         state.key,
@@ -87,7 +99,8 @@ def ranked(
         fr,
         meta,
         week,
-        params().timezone,
+        p,
+        repr(p),
         tuple(sorted(segments.items())),
     )
 
@@ -120,7 +133,8 @@ def login_gate() -> None:
             st.stop()
         st.session_state.setdefault("who", st.user.get("email") or st.user.get("name") or "")
         return
-    password = os.environ.get("INSIGHTS_APP_PASSWORD")
+    secret = settings().app.password
+    password = secret.get_secret_value() if secret else None
     if not password or st.session_state.get("authenticated"):
         return
     st.title("Ticket insights")
@@ -150,14 +164,7 @@ def who() -> str:
 
 def login_region() -> str | None:
     """The region configured for the logged-in person (INSIGHTS_APP_USER_REGIONS), if any."""
-    raw = os.environ.get("INSIGHTS_APP_USER_REGIONS", "")
-    me = (st.session_state.get("who") or "").strip().lower()
-    for pair in raw.split(","):
-        if "=" in pair:
-            person, region = pair.split("=", 1)
-            if person.strip().lower() == me and me:
-                return region.strip()
-    return None
+    return settings().app.region_of(st.session_state.get("who") or "")
 
 
 # --------------------------------------------------------------------------- page frame

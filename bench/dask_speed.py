@@ -61,23 +61,23 @@ def main() -> None:
     batches = [[t for _, t in b] for b in fanout_batches(list(enumerate(texts)), FANOUT_BATCH)]
     chars = sum(len(t) for t in texts)
     common = {
-        "model_id": settings.embedding_model,
-        "batch_size": settings.embed_batch_size,
-        "max_tokens": settings.embed_max_tokens,
+        "model_id": settings.embedding.model,
+        "batch_size": settings.embedding.batch_size,
+        "max_tokens": settings.embedding.max_tokens,
     }
     print(
         f"{len(texts):,} texts ({chars / len(texts):.0f} chars on average), {len(batches)} "
-        f"batches of <= {FANOUT_BATCH}, {os.cpu_count()} cores, model {settings.embedding_model}"
+        f"batches of <= {FANOUT_BATCH}, {os.cpu_count()} cores, model {settings.embedding.model}"
     )
     rows = []
 
     if not args.no_sequential:
         t0 = time.perf_counter()
-        embed_batch(batches[0][:8], threads=settings.threads, **common)  # load the model
+        embed_batch(batches[0][:8], threads=settings.embedding.threads, **common)  # load the model
         start = time.perf_counter() - t0
         t1 = time.perf_counter()
         for batch in batches:
-            embed_batch(batch, threads=settings.threads, **common)
+            embed_batch(batch, threads=settings.embedding.threads, **common)
         secs = time.perf_counter() - t1
         rows.append(("in process (sequential)", start, secs))
 

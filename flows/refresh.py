@@ -31,7 +31,7 @@ from sqlalchemy import Engine
 from insights.embed.cache import store_vectors
 from insights.ingest.load import ingest_file
 from insights.ingest.read import FileError
-from insights.jobs.inbox import inbox_dir, pending_files, process_file
+from insights.jobs.inbox import pending_files, process_file
 from insights.jobs.orchestration import (
     FANOUT_BATCH,
     counts_markdown,
@@ -44,7 +44,7 @@ from insights.jobs.orchestration import (
     worker_threads,
 )
 from insights.jobs.refresh import Progress
-from insights.settings import Settings, load_settings
+from insights.settings import Settings, load_settings, process_env, set_process_env
 from insights.store.db import connect
 
 RUNNERS = ("sequential", "dask")
@@ -56,13 +56,13 @@ _engines: dict[str, Engine] = {}
 _hooks: list[Progress] = []
 
 
-def _engine(db_url: str | None) -> tuple[Settings, Engine]:
+def _engine(db_url: str | None, inbox: str | None = None) -> tuple[Settings, Engine]:
     """Settings and a store engine per URL, shared by the tasks of this process (each task
     would otherwise open a pool and check migrations again)."""
-    settings = load_settings(db_url)
-    if settings.db_url not in _engines:
-        _engines[settings.db_url] = connect(settings.db_url)
-    return settings, _engines[settings.db_url]
+    settings = load_settings(db_url, {"ingest.inbox": inbox})
+    if settings.store.db_url not in _engines:
+        _engines[settings.store.db_url] = connect(settings.store.db_url)
+    return settings, _engines[settings.store.db_url]
 
 
 @contextmanager
@@ -117,7 +117,7 @@ def embed_batch_task(
 def store_batch(hashes: list[str], vectors: np.ndarray, db_url: str | None = None) -> int:
     """Write one batch's vectors (own transaction: a later crash keeps them)."""
     settings, engine = _engine(db_url)
-    store_vectors(engine, settings.embedding_key, hashes, vectors)
+    store_vectors(engine, settings.embedding.key, hashes, vectors)
     return len(hashes)
 
 
@@ -149,10 +149,16 @@ def rank_week_task(
     db_url: str | None, week: str | None = None, region: str | None = None
 ) -> dict[str, Any]:
     """The week's ranked themes (insights.views.weekly.week_report) as plain data."""
+    from insights.trends.series import TrendParams
     from insights.views.weekly import week_report
 
-    _, engine = _engine(db_url)
-    report = week_report(engine, week, region=region.upper() if region else None)
+    settings, engine = _engine(db_url)
+    report = week_report(
+        engine,
+        week,
+        region=region.upper() if region else None,
+        params=TrendParams.from_settings(settings.trends),
+    )
     return asdict(report)
 
 
@@ -164,12 +170,11 @@ def dask_task_runner(n_batches: int, settings: Settings):
     INSIGHTS_DASK_WORKERS single-threaded workers (0: one per core, never more than batches)."""
     from prefect_dask import DaskTaskRunner
 
-    address = os.environ.get("INSIGHTS_DASK_ADDRESS")
-    if address:
-        return DaskTaskRunner(address=address)
-    workers = int(os.environ.get("INSIGHTS_DASK_WORKERS") or 0) or (os.cpu_count() or 1)
+    if settings.dask.address:
+        return DaskTaskRunner(address=settings.dask.address)
+    workers = settings.dask.workers or (os.cpu_count() or 1)
     workers = max(1, min(workers, n_batches))
-    processes = os.environ.get("INSIGHTS_DASK_PROCESSES", "true").lower() not in ("0", "false")
+    processes = settings.dask.processes
     return DaskTaskRunner(
         cluster_kwargs={
             "n_workers": workers,
@@ -185,15 +190,11 @@ def dask_task_runner(n_batches: int, settings: Settings):
 def _workers_use_this_api() -> Iterator[None]:
     """Worker processes inherit the environment: without PREFECT_API_URL each one would start
     its own temporary Prefect server (~10 s each) and report task runs nobody sees."""
-    if os.environ.get("PREFECT_API_URL"):
+    if process_env("PREFECT_API_URL"):
         yield
         return
-    ctx = get_run_context()
-    os.environ["PREFECT_API_URL"] = str(ctx.client.api_url).rstrip("/")
-    try:
+    with set_process_env(PREFECT_API_URL=str(get_run_context().client.api_url).rstrip("/")):
         yield
-    finally:
-        os.environ.pop("PREFECT_API_URL", None)
 
 
 def embed_fanout(
@@ -209,21 +210,21 @@ def embed_fanout(
     if not items:
         logger.info("embedding: every text is cached")
         return 0, 0.0
-    batches = fanout_batches(items, max(FANOUT_BATCH, settings.embed_batch_size))
+    batches = fanout_batches(items, max(FANOUT_BATCH, settings.embedding.batch_size))
     hooks.stage("embedding")
     hooks.start_embedding(len(items))
     logger.info("embedding %d texts in %d batches (%s)", len(items), len(batches), runner)
     t0 = time.perf_counter()
     common = {
-        "model_id": settings.embedding_model,
-        "batch_size": settings.embed_batch_size,
-        "max_tokens": settings.embed_max_tokens,
+        "model_id": settings.embedding.model,
+        "batch_size": settings.embedding.batch_size,
+        "max_tokens": settings.embedding.max_tokens,
     }
     if runner == "dask":
         task_runner = dask_task_runner(len(batches), settings)
         n_workers = (task_runner.cluster_kwargs or {}).get("n_workers")
         # joining a cluster: each worker machine uses its own cores (INSIGHTS_THREADS, 0: all)
-        threads = worker_threads(settings, n_workers) if n_workers else settings.threads
+        threads = worker_threads(settings, n_workers) if n_workers else settings.embedding.threads
         with _workers_use_this_api(), task_runner:
             futures = task_runner.map(
                 embed_batch_task,
@@ -234,12 +235,14 @@ def embed_fanout(
                 },
             )
             for batch, future in zip(batches, futures, strict=True):
-                store_batch([h for h, _ in batch], future.result(), settings.db_url)
+                store_batch([h for h, _ in batch], future.result(), settings.store.db_url)
                 hooks.advance_embedding(len(batch))
     else:
         for batch in batches:
-            vectors = embed_batch_task([t for _, t in batch], threads=settings.threads, **common)
-            store_batch([h for h, _ in batch], vectors, settings.db_url)
+            vectors = embed_batch_task(
+                [t for _, t in batch], threads=settings.embedding.threads, **common
+            )
+            store_batch([h for h, _ in batch], vectors, settings.store.db_url)
             hooks.advance_embedding(len(batch))
     seconds = time.perf_counter() - t0
     logger.info(
@@ -302,12 +305,12 @@ def refresh_flow(
         raise ValueError(f"runner must be one of {', '.join(RUNNERS)}, not {runner!r}")
     logger = get_run_logger()
     hooks = _current_hooks()
-    settings, engine = _engine(db_url)
+    settings, engine = _engine(db_url, inbox)
     flow_run_id = str(get_run_context().flow_run.id)
 
     ingested, failures = [], []
     for path in paths or []:
-        state = ingest_path(path, settings.db_url, return_state=True)
+        state = ingest_path(path, settings.store.db_url, return_state=True)
         if state.is_completed():
             ingested.append(state.result())
         else:
@@ -315,13 +318,13 @@ def refresh_flow(
             logger.error("cannot ingest %s: %s", path, reason)
             failures.append(reason)
 
-    folder = inbox_dir(settings, inbox)
+    folder = settings.inbox
     if inbox and not folder.is_dir():
         raise FileError(f"{folder}: inbox folder does not exist")
     outcomes = []
     for path in pending_files(folder):
         hooks.stage(f"inbox: {path.name}")
-        state = ingest_inbox_file(str(path), settings.db_url, return_state=True)
+        state = ingest_inbox_file(str(path), settings.store.db_url, return_state=True)
         if state.is_completed():
             outcomes.append(state.result())
         else:  # store trouble: the file stays in the inbox for the next run
@@ -330,13 +333,13 @@ def refresh_flow(
             )
 
     n_embedded, embed_seconds = embed_fanout(settings, engine, runner, hooks)
-    result = discover_and_track(settings.db_url, full, flow_run_id)
+    result = discover_and_track(settings.store.db_url, full, flow_run_id)
     if result["run_id"] is not None:
         record_fanout(engine, result["run_id"], n_embedded, embed_seconds, runner)
     result["n_embedded"] += n_embedded
     logger.info(result["message"])
 
-    report = rank_week_task(settings.db_url)
+    report = rank_week_task(settings.store.db_url)
     summary = {
         **{
             k: result[k]

@@ -50,7 +50,7 @@ from insights.jobs.refresh import refresh
 from insights.store.db import connect
 
 settings = load_settings()
-engine = connect(settings.db_url)
+engine = connect(settings.store.db_url)
 outcomes = process_inbox(engine, settings, Path(sys.argv[1]))
 assert [o.status for o in outcomes] == ["ingested"], outcomes
 print(refresh(engine, settings, full=True).message)

@@ -54,7 +54,7 @@ if sys.argv[2] == "before-finish":  # die the moment the run's rows are committe
 
     insights.jobs.refresh._finish_run = lambda *args, **kwargs: os.kill(os.getpid(), signal.SIGKILL)
 settings = load_settings()
-refresh(connect(settings.db_url), settings, full=sys.argv[1] == "full")
+refresh(connect(settings.store.db_url), settings, full=sys.argv[1] == "full")
 """
 #: Embeddings are stored in batches of max(256, INSIGHTS_EMBED_BATCH_SIZE) (refresh.embed_missing):
 #: a kill "between batches" needs more than 256 texts to embed.
@@ -195,7 +195,7 @@ def assert_consistent(engine: Engine, result: RefreshResult) -> None:
             select(func.count(func.distinct(Ticket.content_hash))).where(
                 Ticket.content_hash.not_in(
                     select(Embedding.content_hash).where(
-                        Embedding.model_id == settings.embedding_key
+                        Embedding.model_id == settings.embedding.key
                     )
                 )
             )
@@ -255,7 +255,7 @@ def test_kill_during_embedding_keeps_cached_vectors(db_url, tmp_path):
     engine = connect(db_url)
     settings = load_settings()
     theme_id, notes, trail = first_refresh_and_annotation(engine, tmp_path)
-    before_kill = n_cached(engine, settings.embedding_key)
+    before_kill = n_cached(engine, settings.embedding.key)
     ingest_file(engine, write_sample(tmp_path / "second.csv", 100, 360), settings)
     total = n_hashes(engine)
     assert total - before_kill > STORE_BATCH + 20, "too few new texts for a kill between batches"
@@ -263,19 +263,19 @@ def test_kill_during_embedding_keeps_cached_vectors(db_url, tmp_path):
     proc = start_refresh(tmp_path)
     wait_until(
         proc,
-        lambda: n_cached(engine, settings.embedding_key) > before_kill,
+        lambda: n_cached(engine, settings.embedding.key) > before_kill,
         "the first batch of new vectors was stored",
         tmp_path / "refresh.log",
     )
     sigkill(proc)
-    kept = vectors(engine, settings.embedding_key)
+    kept = vectors(engine, settings.embedding.key)
     assert before_kill < len(kept) < total, "the kill did not land during embedding"
     assert run_statuses(engine) == {1: "ok"}  # killed before discovery started a run
 
     result = refresh(engine, settings)
     assert result.mode == "full"
     assert result.n_embedded == total - len(kept)  # only what was missing
-    after = vectors(engine, settings.embedding_key)
+    after = vectors(engine, settings.embedding.key)
     assert len(after) == total
     assert all(after[h] == v for h, v in kept.items())  # the cached vectors are the ones kept
     assert_consistent(engine, result)
@@ -293,7 +293,7 @@ def test_kill_during_discovery_leaves_the_previous_run_current(db_url, tmp_path)
     def discovering() -> bool:
         return (
             "running" in run_statuses(engine).values()
-            and n_cached(engine, settings.embedding_key) == total
+            and n_cached(engine, settings.embedding.key) == total
         )
 
     proc = start_refresh(tmp_path)

@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 from sqlalchemy import insert, select
 
-from insights.digest import DigestSettings, build_and_deliver
+from insights.digest import build_and_deliver
 from insights.ingest.load import ingest_file
 from insights.settings import load_settings
 from insights.store.db import connect, session_scope
@@ -98,7 +98,7 @@ def test_spike_week_digest_lists_the_planted_spike(sample_engine, tmp_path):
     patterns = json.loads((SAMPLE / "patterns.json").read_text())
     spike = patterns["spike"]
     result = build_and_deliver(
-        sample_engine, DigestSettings.from_env(), week=spike["week"], out_dir=tmp_path
+        sample_engine, load_settings(), week=spike["week"], out_dir=tmp_path
     )
     spiking = {t.title for t in result.content.spiking}
     assert spike["theme"].replace("_", " ") in spiking
@@ -112,10 +112,10 @@ def test_week_ten_digest_lists_the_new_theme(sample_engine, tmp_path):
     patterns = json.loads((SAMPLE / "patterns.json").read_text())
     new = patterns["new_theme"]
     result = build_and_deliver(
-        sample_engine, DigestSettings.from_env(), week=new["first_week"], out_dir=tmp_path
+        sample_engine, load_settings(), week=new["first_week"], out_dir=tmp_path
     )
     assert new["theme"].replace("_", " ") in {t.title for t in result.content.new}
     quiet = build_and_deliver(
-        sample_engine, DigestSettings.from_env(), week="2026-W28", out_dir=tmp_path
+        sample_engine, load_settings(), week="2026-W28", out_dir=tmp_path
     )
     assert new["theme"].replace("_", " ") not in {t.title for t in quiet.content.new}

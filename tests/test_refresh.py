@@ -75,7 +75,7 @@ def test_full_incremental_and_stable_refresh_on_marketplace_concepts(tmp_path):
 
     assert "nothing to do" in invoke("refresh").stdout
     tagged = themes[0]["theme_id"]
-    engine = connect(load_settings().db_url)
+    engine = connect(load_settings().store.db_url)
     annotate(
         engine,
         tagged,

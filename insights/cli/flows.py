@@ -121,7 +121,7 @@ def refresh(
                 inbox=str(inbox) if inbox else None,
                 full=full,
                 runner=runner,
-                db_url=settings.db_url if db else None,
+                db_url=settings.store.db_url if db else None,
             )
     except (EmbedderError, FileError, StoreError) as exc:
         raise fail(str(exc)) from None
@@ -152,10 +152,10 @@ def serve(
     if runner not in ("sequential", "dask"):
         raise fail(f"--runner must be sequential or dask, not {runner!r}")
     settings, _ = open_store(db)
-    from flows.deployments import ScheduleConfig, ServeError, build_deployments, check_server
+    from flows.deployments import ServeError, build_deployments, check_schedule, check_server
 
     try:
-        config = ScheduleConfig.from_env()
+        config = check_schedule(settings.schedule)
         url = check_server(required=True)
     except ServeError as exc:
         raise fail(str(exc)) from None
@@ -163,12 +163,12 @@ def serve(
 
     print(
         f"serving against {url}: refresh `{config.refresh_cron}`, digest "
-        f"`{config.digest_cron}` ({config.timezone}); Ctrl+C stops",
+        f"`{config.digest_cron}` ({config.tz}); Ctrl+C stops",
         flush=True,
     )
     deployments = build_deployments(
         config,
-        db_url=settings.db_url if db else None,
+        db_url=settings.store.db_url if db else None,
         inbox=str(inbox.resolve()) if inbox else None,
         runner=runner,
     )

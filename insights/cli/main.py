@@ -43,11 +43,20 @@ def fail(message: str, code: int = 2) -> typer.Exit:
     return typer.Exit(code)
 
 
-def open_store(db: str | None) -> tuple[Settings, object]:
+def read_settings(db: str | None, **overrides: object) -> Settings:
+    """Settings from the environment and `.env`, with the command's flags on top
+    ("section.field" -> value); a bad value is one line and exit 2."""
     try:
-        settings = load_settings(db)
-        return settings, connect(settings.db_url)
-    except (StoreError, ValueError) as exc:
+        return load_settings(db, overrides)
+    except ValueError as exc:
+        raise fail(str(exc)) from None
+
+
+def open_store(db: str | None, **overrides: object) -> tuple[Settings, object]:
+    settings = read_settings(db, **overrides)
+    try:
+        return settings, connect(settings.store.db_url)
+    except StoreError as exc:
         raise fail(str(exc)) from None
 
 
@@ -190,15 +199,12 @@ def backup(
     from insights.jobs.backup import backup as run_backup
     from insights.store.db import StoreError
 
-    try:
-        settings = load_settings(db)
-    except ValueError as exc:
-        raise fail(str(exc)) from None
+    settings = read_settings(db)
     try:
         with _copy_progress(True) as progress:
             task = progress.add_task(f"backing up to {out_path.name}", total=None)
             result = run_backup(
-                settings.db_url,
+                settings.store.db_url,
                 out_path,
                 on_progress=lambda done, total: progress.update(task, completed=done, total=total),
             )
@@ -226,15 +232,12 @@ def restore(
     from insights.jobs.backup import restore as run_restore
     from insights.store.db import StoreError
 
-    try:
-        settings = load_settings(db)
-    except ValueError as exc:
-        raise fail(str(exc)) from None
+    settings = read_settings(db)
     try:
         with _copy_progress(True) as progress:
             task = progress.add_task(f"restoring {path.name}", total=None)
             result = run_restore(
-                settings.db_url,
+                settings.store.db_url,
                 path,
                 force=force,
                 on_progress=lambda done, total: progress.update(task, completed=done, total=total),
@@ -348,17 +351,22 @@ def _weekly_themes(
     kind: str | None,
     db: str | None,
 ) -> None:
+    from insights.trends.series import TrendParams, parse_week
     from insights.views.weekly import week_report
 
     if week is not None:
-        from insights.trends.series import parse_week
-
         try:
             parse_week(week)
         except ValueError as exc:
             raise fail(str(exc)) from None
-    _, engine = open_store(db)
-    report = week_report(engine, week, region=region.upper() if region else None, kind=kind)
+    settings, engine = open_store(db)
+    report = week_report(
+        engine,
+        week,
+        region=region.upper() if region else None,
+        kind=kind,
+        params=TrendParams.from_settings(settings.trends),
+    )
     rows = report.themes[:limit] if limit else report.themes
     if report.out_of_range:
         print(
@@ -482,7 +490,7 @@ def digest(
     """Build the weekly digest (new, rising, spiking, fading, top themes, per region), store it,
     write it to --out and with --send deliver it. Exit 1 when a delivery failed (the digest is
     stored unsent and the next --send run re-sends it); exit 2 for bad input or settings."""
-    from insights.digest import DigestConfigError, DigestSettings, build_and_deliver
+    from insights.digest import DigestConfigError, build_and_deliver
     from insights.trends.series import parse_week
 
     if week == "latest":
@@ -492,14 +500,10 @@ def digest(
             parse_week(week)
         except ValueError as exc:
             raise fail(str(exc)) from None
-    try:
-        digest_settings = DigestSettings.from_env()
-    except DigestConfigError as exc:
-        raise fail(str(exc)) from None
-    _, engine = open_store(db)
+    settings, engine = open_store(db)
     try:
         result = build_and_deliver(
-            engine, digest_settings, week=week, region=region, out_dir=out_dir, send=send
+            engine, settings, week=week, region=region, out_dir=out_dir, send=send
         )
     except (DigestConfigError, ValueError) as exc:
         raise fail(str(exc)) from None
@@ -528,8 +532,9 @@ def app_cmd(
 ) -> None:
     """Start the Streamlit app (ranked themes, theme pages, tagging) and print its URL."""
     import importlib.util
-    import os
     import subprocess
+
+    from insights.settings import child_env
 
     if importlib.util.find_spec("streamlit") is None:
         raise fail("streamlit is not installed in this environment")
@@ -537,7 +542,7 @@ def app_cmd(
     script = Path(__file__).resolve().parent.parent / "app" / "Home.py"
     if not script.is_file():
         raise fail(f"the app is not installed next to the package: {script} is missing")
-    env = {**os.environ, "INSIGHTS_DB_URL": settings.db_url}
+    env = child_env(settings)
     command = [
         sys.executable,
         "-m",

@@ -19,8 +19,8 @@ from datetime import date, timedelta
 import pandas as pd
 from sqlalchemy import Engine, select
 
-from insights.digest.settings import DigestSettings
 from insights.jobs.refresh import latest_run_id
+from insights.settings import Settings
 from insights.store.db import session_scope
 from insights.store.models import ThemeSnapshot, Ticket
 from insights.trends.series import (
@@ -216,14 +216,13 @@ def _examples(
 
 def build_content(
     engine: Engine,
-    settings: DigestSettings,
+    settings: Settings,
     week: str | None = None,
     region: str | None = None,
-    params: TrendParams | None = None,
 ) -> DigestContent:
     """Collect the digest of ``week`` ("YYYY-Www", default the latest complete week) for all
     regions or one. Raises ``ValueError`` (one line) for a malformed week."""
-    params = params or TrendParams()
+    params = TrendParams.from_settings(settings.trends)
     region = region.upper() if region else None
     frame, _ = prepare(ticket_frame(engine), params)
     start = resolve_week(frame, week, params)
@@ -258,7 +257,7 @@ def build_content(
         chart_weeks=chart_weeks,
         chart_totals=chart_totals,
         chart_themes={},
-        min_group=settings.min_group,
+        min_group=settings.digest.min_group,
         baseline_weeks=params.baseline_weeks,
     )
     if content.tickets == 0:
@@ -270,7 +269,7 @@ def build_content(
     themed = frame[frame["theme_id"].notna()]
     lang_size = themed.groupby(["theme_id", "language"]).size()
     region_size = themed.groupby(["theme_id", "region"]).size()
-    floor = settings.min_group
+    floor = settings.digest.min_group
     ids = [t["theme_id"] for t in report.themes if t["volume"] >= floor]
     candidates = _examples(engine, ids, region)
 
@@ -297,7 +296,7 @@ def build_content(
         line = ThemeLine(
             theme_id=t["theme_id"],
             title=t["title"],
-            url=settings.theme_url(t["theme_id"]),
+            url=settings.app.theme_url(t["theme_id"]),
             volume=t["volume"],
             baseline=t["baseline"],
             growth=t["growth"],
@@ -321,7 +320,9 @@ def build_content(
             content.rising.append(line)
         if t["lifecycle"] == "new" and t["volume"] > 0:
             content.new.append(line)
-    content.top = [lines[t["theme_id"]] for t in report.themes if t["volume"] > 0][: settings.top_n]
+    content.top = [lines[t["theme_id"]] for t in report.themes if t["volume"] > 0][
+        : settings.digest.top_n
+    ]
     content.spiking.sort(key=lambda x: -x.rank_score)
     content.rising.sort(key=lambda x: -x.growth)
     content.fading.sort(key=lambda x: x.growth)

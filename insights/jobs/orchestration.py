@@ -31,7 +31,7 @@ def missing_items(engine: Engine, settings: Settings) -> list[tuple[str, str]]:
     with session_scope(engine) as session:
         rows = session.execute(select(Ticket.content_hash, Ticket.text).order_by(Ticket.id)).all()
     unique = dict((h, t) for h, t in rows)
-    cached = cached_hashes(engine, settings.embedding_key, list(unique))
+    cached = cached_hashes(engine, settings.embedding.key, list(unique))
     return [(h, t) for h, t in unique.items() if h not in cached]
 
 
@@ -65,8 +65,8 @@ def embed_batch(
 def worker_threads(settings: Settings, n_workers: int) -> int:
     """Model threads per Dask worker: INSIGHTS_THREADS if set, else the cores shared out, so
     two workers on two cores do not each start two threads and thrash."""
-    if settings.threads:
-        return settings.threads
+    if settings.embedding.threads:
+        return settings.embedding.threads
     return max(1, (os.cpu_count() or 1) // max(1, n_workers))
 
 

@@ -92,32 +92,32 @@ def embed_missing(
     """
     timings = timings if timings is not None else {}
     timings["embed_model"] = 0.0
-    missing = len(set(hashes) - cached_hashes(engine, settings.embedding_key, hashes))
+    missing = len(set(hashes) - cached_hashes(engine, settings.embedding.key, hashes))
     if not missing:
         return 0
     from insights.embed import embed_texts, load_embedder
 
-    model = load_embedder(settings.embedding_model, settings.threads)
+    model = load_embedder(settings.embedding.model, settings.embedding.threads)
     progress.start_embedding(missing)
 
     def embed(batch: list[str]) -> np.ndarray:
         started = time.perf_counter()
         vectors = embed_texts(
             model,
-            settings.embedding_model,
+            settings.embedding.model,
             batch,
-            batch_size=settings.embed_batch_size,
-            max_tokens=settings.embed_max_tokens,
+            batch_size=settings.embedding.batch_size,
+            max_tokens=settings.embedding.max_tokens,
         )
         timings["embed_model"] += time.perf_counter() - started
         return vectors
 
     return ensure_embeddings(
         engine,
-        settings.embedding_key,
+        settings.embedding.key,
         list(zip(hashes, texts, strict=True)),
         embed,
-        batch_size=max(256, settings.embed_batch_size),
+        batch_size=max(256, settings.embedding.batch_size),
         on_batch=progress.advance_embedding,
     )
 
@@ -150,11 +150,11 @@ def choose_mode(
     if last is None:
         return "full", "first run", unseen
     share = len(unseen) / max(len(ids), 1)
-    if share > settings.full_refresh_share:
-        limit = settings.full_refresh_share
+    if share > settings.discovery.full_refresh_share:
+        limit = settings.discovery.full_refresh_share
         return "full", f"{share:.0%} of tickets are new (more than {limit:.0%})", unseen
     age_days = (_now() - last.started_at).total_seconds() / 86400
-    if age_days >= settings.full_refresh_days:
+    if age_days >= settings.discovery.full_refresh_days:
         return "full", f"the last full run is {age_days:.0f} days old", unseen
     return "incremental", f"{len(unseen)} new tickets, {share:.1%}", unseen
 
@@ -203,9 +203,11 @@ def refresh(
 
     t1 = time.perf_counter()
     progress.stage("discovering themes")
-    X = load_vectors(engine, settings.embedding_key, hashes)
+    X = load_vectors(engine, settings.embedding.key, hashes)
     params = DiscoveryParams(
-        seed=settings.seed, fit_sample=settings.fit_sample, anchor_weight=settings.anchor_weight
+        seed=settings.discovery.seed,
+        fit_sample=settings.discovery.fit_sample,
+        anchor_weight=settings.discovery.anchor_weight,
     )
     run_id = _start_run(engine, settings, params, flow_run_id, "full")
     discoverer = ThemeDiscoverer(params)
@@ -280,10 +282,10 @@ def _start_run(
         run = Run(
             mode=mode,
             status="running",
-            model_id=settings.embedding_key,
+            model_id=settings.embedding.key,
             parameters={
                 "discovery": dict(vars(params)) if params else {},
-                "max_tokens": settings.embed_max_tokens,
+                "max_tokens": settings.embedding.max_tokens,
             },
             stats={},
             flow_run_id=flow_run_id,
@@ -483,8 +485,8 @@ def _incremental(
         stats = dict(last_full.stats)
     position = {int(t): i for i, t in enumerate(ids.tolist())}
     rows = [position[int(t)] for t in unseen]
-    X = load_vectors(engine, settings.embedding_key, [hashes[i] for i in rows])
-    discoverer = ThemeDiscoverer(DiscoveryParams(seed=settings.seed))
+    X = load_vectors(engine, settings.embedding.key, [hashes[i] for i in rows])
+    discoverer = ThemeDiscoverer(DiscoveryParams(seed=settings.discovery.seed))
     discoverer.language_means_ = {
         k: np.asarray(v, np.float32) for k, v in stats.get("language_means", {}).items()
     }

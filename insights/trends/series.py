@@ -70,6 +70,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from insights.settings import TrendsSettings
+
 SEGMENTS: tuple[str, ...] = ("region", "kind", "language", "channel")
 WEEKDAYS: tuple[str, ...] = (
     "monday",
@@ -121,6 +123,11 @@ class TrendParams:
     future_days: float = 1.0
     max_age_years: float = 20.0
     include_fading: bool = True
+
+    @classmethod
+    def from_settings(cls, trends: TrendsSettings, **overrides: Any) -> TrendParams:
+        """The configured week (time zone, first day): what the CLI, digest and app share."""
+        return cls(timezone=trends.timezone, week_start=trends.week_start, **overrides)
 
     def __post_init__(self) -> None:
         if self.week_start.lower() not in WEEKDAYS:
