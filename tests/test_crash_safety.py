@@ -52,11 +52,11 @@ if sys.argv[2] == "before-finish":  # die the moment the run's rows are committe
 
     import insights.jobs.refresh
 
-    insights.jobs.refresh._finish_run = lambda *args, **kwargs: os.kill(os.getpid(), signal.SIGKILL)
+    insights.jobs.refresh.finish_run = lambda *args, **kwargs: os.kill(os.getpid(), signal.SIGKILL)
 settings = load_settings()
 refresh(connect(settings.store.db_url), settings, full=sys.argv[1] == "full")
 """
-#: Embeddings are stored in batches of max(256, INSIGHTS_EMBED_BATCH_SIZE) (refresh.embed_missing):
+#: Embeddings are stored in batches of max(256, INSIGHTS_EMBED_BATCH_SIZE) (insights.jobs.embedding):
 #: a kill "between batches" needs more than 256 texts to embed.
 STORE_BATCH = 256
 #: Generous: the CI machine is shared; typical waits are a few seconds.

@@ -20,8 +20,8 @@ from typer.testing import CliRunner
 
 from insights.cli.main import app
 from insights.digest import build_and_deliver
-from insights.settings import Settings, SettingsError, load_settings
 from insights.digest.build import build_content
+from insights.settings import Settings, SettingsError, load_settings
 from insights.store.db import connect, session_scope
 from insights.store.models import (
     Assignment,

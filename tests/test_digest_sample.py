@@ -97,9 +97,7 @@ def sample_engine(tmp_path_factory):
 def test_spike_week_digest_lists_the_planted_spike(sample_engine, tmp_path):
     patterns = json.loads((SAMPLE / "patterns.json").read_text())
     spike = patterns["spike"]
-    result = build_and_deliver(
-        sample_engine, load_settings(), week=spike["week"], out_dir=tmp_path
-    )
+    result = build_and_deliver(sample_engine, load_settings(), week=spike["week"], out_dir=tmp_path)
     spiking = {t.title for t in result.content.spiking}
     assert spike["theme"].replace("_", " ") in spiking
     line = next(t for t in result.content.spiking if t.title == spike["theme"].replace("_", " "))
@@ -115,7 +113,5 @@ def test_week_ten_digest_lists_the_new_theme(sample_engine, tmp_path):
         sample_engine, load_settings(), week=new["first_week"], out_dir=tmp_path
     )
     assert new["theme"].replace("_", " ") in {t.title for t in result.content.new}
-    quiet = build_and_deliver(
-        sample_engine, load_settings(), week="2026-W28", out_dir=tmp_path
-    )
+    quiet = build_and_deliver(sample_engine, load_settings(), week="2026-W28", out_dir=tmp_path)
     assert new["theme"].replace("_", " ") not in {t.title for t in quiet.content.new}

@@ -173,7 +173,7 @@ def test_unloadable_model_is_one_line_exit_2_through_the_flow(tmp_path, insights
 def test_dask_runner_gives_the_same_vectors_as_sequential(tmp_path, monkeypatch):
     path = _write_rows(tmp_path / "t.csv", 12)
     monkeypatch.setenv("INSIGHTS_EMBED_BATCH_SIZE", "4")
-    monkeypatch.setattr("flows.refresh.FANOUT_BATCH", 4)  # 3 batches, so work is spread
+    monkeypatch.setattr("insights.jobs.embedding.FANOUT_BATCH", 4)  # 3 batches, so work is spread
     monkeypatch.setenv("INSIGHTS_DASK_WORKERS", "2")
     monkeypatch.setenv("INSIGHTS_DASK_PROCESSES", "false")  # workers share this process's API
     vectors = {}

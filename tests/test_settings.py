@@ -139,7 +139,11 @@ def test_every_variable_is_read(monkeypatch, tmp_path):
     assert s.inbox == tmp_path / "drop"
     assert (s.dask.address, s.dask.workers, s.dask.processes) == ("tcp://10.0.0.5:8786", 3, False)
     sch = s.schedule
-    assert (sch.refresh_cron, sch.digest_cron, sch.tz) == ("30 5 * * *", "0 9 * * 1", "Asia/Bangkok")
+    assert (sch.refresh_cron, sch.digest_cron, sch.tz) == (
+        "30 5 * * *",
+        "0 9 * * 1",
+        "Asia/Bangkok",
+    )
     assert "secret" not in repr(s) and "pw" not in repr(s.app)  # secrets never printed
 
 

@@ -19,7 +19,7 @@ from datetime import date, timedelta
 import pandas as pd
 from sqlalchemy import Engine, select
 
-from insights.jobs.refresh import latest_run_id
+from insights.jobs.runs import latest_run_id
 from insights.settings import Settings
 from insights.store.db import session_scope
 from insights.store.models import ThemeSnapshot, Ticket

@@ -111,6 +111,27 @@ class Run(Base):
     finished_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
 
 
+class FitStateRow(Base):
+    """What a full run's discovery learned besides its themes (ThemeDiscoverer.state())."""
+
+    __tablename__ = "fit_states"
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id"), primary_key=True)
+    floor: Mapped[float] = mapped_column(Float)
+    center_languages: Mapped[bool] = mapped_column(Boolean)
+    min_language_rows: Mapped[int] = mapped_column(Integer)
+    params: Mapped[dict] = mapped_column(JSON, default=dict)
+
+
+class FitLanguageMean(Base):
+    """One centring mean of a fit: a language (or `vi-ascii`, or the global mean)."""
+
+    __tablename__ = "fit_language_means"
+    run_id: Mapped[int] = mapped_column(ForeignKey("fit_states.run_id"), primary_key=True)
+    centering_group: Mapped[str] = mapped_column(String(32), primary_key=True)
+    dim: Mapped[int] = mapped_column(Integer)
+    vector: Mapped[bytes] = mapped_column(LargeBinary)
+
+
 class Theme(Base):
     """A recurring pain point with an id that outlives re-clustering."""
 

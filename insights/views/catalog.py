@@ -7,7 +7,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, select
 
-from insights.jobs.refresh import latest_run_id
+from insights.jobs.runs import latest_run_id
 from insights.store.db import session_scope
 from insights.store.models import Assignment, Theme, ThemeSnapshot, Ticket
 from insights.views.export import write_csv

@@ -9,7 +9,7 @@ from datetime import date
 import pandas as pd
 from sqlalchemy import Engine, select
 
-from insights.jobs.refresh import latest_run_id
+from insights.jobs.runs import latest_run_id
 from insights.store.db import session_scope
 from insights.store.models import Assignment, Theme, ThemeEvent, Ticket
 from insights.trends.series import (
