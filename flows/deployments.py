@@ -87,23 +87,31 @@ def build_deployments(
         refresh_params["db_url"] = digest_params["db_url"] = db_url
     if inbox:
         refresh_params["inbox"] = inbox
+    specs = [
+        (
+            refresh_flow,
+            "daily-refresh",
+            config.refresh_cron,
+            refresh_params,
+            "Ingest the drop folder, embed, refresh themes, rank the week.",
+        ),
+        (
+            weekly_digest,
+            "weekly-digest",
+            config.digest_cron,
+            digest_params,
+            "Build, store and send the weekly digest.",
+        ),
+    ]
     return [
-        refresh_flow.to_deployment(
-            name="daily-refresh",
-            schedules=[Cron(config.refresh_cron, timezone=config.tz)],
-            parameters=refresh_params,
-            description="Ingest the drop folder, embed, refresh themes, rank the week.",
+        flow.to_deployment(
+            name=name,
+            schedules=[Cron(cron, timezone=config.tz)],
+            parameters=parameters,
+            description=description,
             tags=["ticket-insights"],
             # by module, not file path: works from any working directory (project installed)
             entrypoint_type=EntrypointType.MODULE_PATH,
-        ),
-        weekly_digest.to_deployment(
-            name="weekly-digest",
-            schedules=[Cron(config.digest_cron, timezone=config.tz)],
-            parameters=digest_params,
-            description="Build, store and send the weekly digest.",
-            tags=["ticket-insights"],
-            # by module, not file path: works from any working directory (project installed)
-            entrypoint_type=EntrypointType.MODULE_PATH,
-        ),
+        )
+        for flow, name, cron, parameters, description in specs
     ]

@@ -16,7 +16,7 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
 from flows.refresh import IO_RETRIES, _engine, rank_week_task
-from insights.jobs.orchestration import ranked_table_markdown
+from insights.views.summary import weekly_markdown
 
 
 class DeliveryFailed(RuntimeError):
@@ -78,26 +78,16 @@ def weekly_digest(
     the run fails with that one-line reason after publishing the ranked table.
     """
     if week is not None:
-        from insights.trends.series import parse_week
+        from insights.trends import parse_week
 
         parse_week(week)  # a malformed week fails at once (ValueError), not after retries
     logger = get_run_logger()
     settings, _ = _engine(db_url)
     report = rank_week_task(settings.store.db_url, week, region)
-    title = f"week {report['week'] or '-'}" + (f", region {region.upper()}" if region else "")
     create_markdown_artifact(
         key="weekly-ranked-themes",
-        markdown="\n".join(
-            [
-                f"# Ranked themes, {title}",
-                "",
-                f"{report['total_tickets']:,} tickets in the week."
-                + (f" {report['message']}" if report["message"] else ""),
-                "",
-                ranked_table_markdown(report["themes"], limit=15),
-            ]
-        ),
-        description=f"ranked themes, {title}",
+        markdown=weekly_markdown(report),
+        description=f"ranked themes, week {report['week'] or '-'}",
     )
     folder = out_dir or str(Path(settings.store.home) / "digests")
     result = build_digest(settings.store.db_url, week, region, send, folder)

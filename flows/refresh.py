@@ -37,11 +37,11 @@ from insights.jobs.embedding import (
     worker_threads,
 )
 from insights.jobs.inbox import pending_files, process_file
-from insights.jobs.orchestration import counts_markdown, ranked_table_markdown
-from insights.jobs.refresh import Progress
 from insights.jobs.runs import fail_runs_of_flow
+from insights.records import Progress
 from insights.settings import Settings, load_settings, process_env, set_process_env
 from insights.store.db import connect
+from insights.views.summary import refresh_markdown, week_summary
 
 RUNNERS = ("sequential", "dask")
 #: Tasks that touch files or the store retry twice, after 1 s and 5 s: a file still being
@@ -142,18 +142,24 @@ def discover_and_track(
 def rank_week_task(
     db_url: str | None, week: str | None = None, region: str | None = None
 ) -> dict[str, Any]:
-    """The week's ranked themes (insights.views.weekly.week_report) as plain data."""
-    from insights.trends.series import TrendParams
-    from insights.views.weekly import week_report
+    """The week's ranked themes from the read model (insights.views.weekly), as plain data."""
+    from insights.views.ranked import Selection
+    from insights.views.weekly import ranked_week
 
     settings, engine = _engine(db_url)
-    report = week_report(
-        engine,
-        week,
-        region=region.upper() if region else None,
-        params=TrendParams.from_settings(settings.trends),
-    )
-    return asdict(report)
+    selection = Selection(region=region.upper() if region else None)
+    return week_summary(ranked_week(engine, settings, week, selection))
+
+
+@task(name="update-read-model", cache_policy=NO_CACHE, **IO_RETRIES)
+def update_read_model(db_url: str | None) -> dict[str, Any]:
+    """Store the read model of the data as this run left it (insights.views.weekly.materialise),
+    so the app's next page and the digest read tables; returns the latest complete week."""
+    from insights.views.weekly import materialise, ranked_week
+
+    settings, engine = _engine(db_url)
+    materialise(engine, settings)
+    return week_summary(ranked_week(engine, settings))
 
 
 # ---------------------------------------------------------------- fan-out
@@ -236,35 +242,6 @@ def embed_stage(settings: Settings, engine: Engine, runner: str, hooks: Progress
 # ---------------------------------------------------------------- flow
 
 
-def _summary_markdown(summary: dict[str, Any], report: dict[str, Any]) -> str:
-    counts = {
-        "mode": summary["mode"],
-        "tickets": summary["n_tickets"],
-        "embedded": summary["n_embedded"],
-        "themes": summary["n_themes"],
-        "unthemed": summary["n_unthemed"],
-        "files ingested": len(summary["ingested"]),
-        "inbox ingested": sum(o["status"] == "ingested" for o in summary["inbox"]),
-        "inbox already ingested": sum(o["status"] == "duplicate" for o in summary["inbox"]),
-        "inbox failed": sum(o["status"] == "failed" for o in summary["inbox"]),
-        "store run": summary["run_id"] if summary["run_id"] is not None else "-",
-    }
-    parts = [
-        f"# Refresh: {summary['message']}",
-        "",
-        counts_markdown(counts),
-        "",
-        f"## Top themes, week {report.get('week') or '-'}",
-        "",
-        ranked_table_markdown(report.get("themes") or []),
-    ]
-    failed = [o for o in summary["inbox"] if o["status"] == "failed"]
-    if failed:
-        parts += ["", "## Inbox files moved to failed/", ""]
-        parts += [f"- `{o['name']}`: {o['reason']}" for o in failed]
-    return "\n".join(parts)
-
-
 @flow(name="refresh", log_prints=False)
 def refresh_flow(
     paths: list[str] | None = None,
@@ -317,7 +294,7 @@ def refresh_flow(
         result["n_embedded"] = embedded.n_embedded
     logger.info(result["message"])
 
-    report = rank_week_task(settings.store.db_url)
+    report = update_read_model(settings.store.db_url)
     summary = {
         **{
             k: result[k]
@@ -342,7 +319,7 @@ def refresh_flow(
     }
     create_markdown_artifact(
         key="refresh-summary",
-        markdown=_summary_markdown(summary, report),
+        markdown=refresh_markdown(summary, report),
         description=f"refresh: {result['message']}",
     )
     if failures:

@@ -8,7 +8,6 @@ the test polls the store to time the kill, so the kill lands where the test says
 
 from __future__ import annotations
 
-import csv
 import os
 import signal
 import subprocess
@@ -34,8 +33,8 @@ from insights.store.models import (
     ThemeSnapshot,
     Ticket,
 )
-from insights.views.catalog import current_themes
-from tests.conftest import REPO, SAMPLE
+from insights.views.themes import current_themes
+from tests.conftest import REPO, first_refresh, write_sample
 
 pytestmark = pytest.mark.slow
 
@@ -68,18 +67,6 @@ def _fast_embeddings(monkeypatch) -> None:
     """Shorter embedded prefixes: same code paths, less model time (vector quality does not
     matter for crash safety). Every process of a test uses the same setting."""
     monkeypatch.setenv("INSIGHTS_EMBED_MAX_TOKENS", "32")
-
-
-def write_sample(path: Path, start: int, count: int) -> Path:
-    """Rows start..start+count of the shipped sample, as their own CSV file."""
-    with (SAMPLE / "tickets.csv").open(encoding="utf-8", newline="") as fh:
-        reader = csv.DictReader(fh)
-        rows = [row for i, row in enumerate(reader) if start <= i < start + count]
-    with path.open("w", encoding="utf-8", newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
-    return path
 
 
 def start_refresh(tmp_path: Path, full: bool = False, die: str = "never") -> subprocess.Popen:
@@ -139,13 +126,13 @@ def run_statuses(engine: Engine) -> dict[int, str]:
         return dict(session.execute(select(Run.id, Run.status).order_by(Run.id)).all())
 
 
-def first_refresh_and_annotation(engine: Engine, tmp_path: Path) -> tuple[int, dict, list]:
-    """Ingest 100 tickets, refresh to completion, annotate the largest theme the way the app
-    does; returns the theme id, its notes and its audit trail, to compare after the crash."""
-    settings = load_settings()
-    ingest_file(engine, write_sample(tmp_path / "first.csv", 0, 100), settings)
-    first = refresh(engine, settings)
+def first_refresh_and_annotation(db_url: str, seeded) -> tuple[Engine, int, dict, list]:
+    """100 tickets refreshed to completion (the session's seeded store, built with the real
+    model and UMAP), the largest theme annotated the way the app does; returns the theme id,
+    its notes and its audit trail, to compare after the crash."""
+    first = seeded("first-100", first_refresh)
     assert first.run_id is not None and first.n_themes >= 2, first.message
+    engine = connect(db_url)
     theme_id = current_themes(engine)[0].theme_id
     annotate(
         engine,
@@ -158,7 +145,7 @@ def first_refresh_and_annotation(engine: Engine, tmp_path: Path) -> tuple[int, d
         tracker_url="https://tracker.example/T-1",
         note="watch this one",
     )
-    return theme_id, vars(get_notes(engine, theme_id)), audit_trail(engine, theme_id)
+    return engine, theme_id, vars(get_notes(engine, theme_id)), audit_trail(engine, theme_id)
 
 
 def assert_consistent(engine: Engine, result: RefreshResult) -> None:
@@ -251,10 +238,9 @@ def assert_annotation_intact(engine: Engine, theme_id: int, notes: dict, trail: 
     assert audit_trail(engine, theme_id)[-len(trail) :] == trail
 
 
-def test_kill_during_embedding_keeps_cached_vectors(db_url, tmp_path):
-    engine = connect(db_url)
+def test_kill_during_embedding_keeps_cached_vectors(db_url, seeded, tmp_path):
     settings = load_settings()
-    theme_id, notes, trail = first_refresh_and_annotation(engine, tmp_path)
+    engine, theme_id, notes, trail = first_refresh_and_annotation(db_url, seeded)
     before_kill = n_cached(engine, settings.embedding.key)
     ingest_file(engine, write_sample(tmp_path / "second.csv", 100, 360), settings)
     total = n_hashes(engine)
@@ -283,10 +269,9 @@ def test_kill_during_embedding_keeps_cached_vectors(db_url, tmp_path):
     assert list(run_statuses(engine).values()) == ["ok", "ok"]
 
 
-def test_kill_during_discovery_leaves_the_previous_run_current(db_url, tmp_path):
-    engine = connect(db_url)
+def test_kill_during_discovery_leaves_the_previous_run_current(db_url, seeded, tmp_path):
     settings = load_settings()
-    theme_id, notes, trail = first_refresh_and_annotation(engine, tmp_path)
+    engine, theme_id, notes, trail = first_refresh_and_annotation(db_url, seeded)
     ingest_file(engine, write_sample(tmp_path / "second.csv", 100, 60), settings)
     total = n_hashes(engine)
 
@@ -316,14 +301,13 @@ def test_kill_during_discovery_leaves_the_previous_run_current(db_url, tmp_path)
     assert_annotation_intact(engine, theme_id, notes, trail)
 
 
-def test_kill_between_writing_a_run_and_finishing_it(db_url, tmp_path):
+def test_kill_between_writing_a_run_and_finishing_it(db_url, seeded, tmp_path):
     """The narrowest window: the run's themes and assignments are committed, its status not yet
     updated. A SIGKILL cannot be timed into it from outside, so the process kills itself there
     (in place of the call that marks the run finished). The run must be all there or not at
     all: never half-made rows that outlive it, never themes retired or merged by a dead run."""
-    engine = connect(db_url)
     settings = load_settings()
-    theme_id, notes, trail = first_refresh_and_annotation(engine, tmp_path)
+    engine, theme_id, notes, trail = first_refresh_and_annotation(db_url, seeded)
     with session_scope(engine) as session:
         themes_before = session.execute(
             select(Theme.id, Theme.status, Theme.merged_into).order_by(Theme.id)

@@ -17,20 +17,19 @@ import pytest
 from sqlalchemy import insert, select
 
 from insights.digest import build_and_deliver
-from insights.ingest.load import ingest_file
 from insights.settings import load_settings
 from insights.store.db import connect, session_scope
 from insights.store.models import Assignment, Run, Theme, ThemeSnapshot, Ticket
-from tests.conftest import SAMPLE
+from tests.conftest import SAMPLE, ingested_sample, sqlite_copy
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
 def sample_engine(tmp_path_factory):
-    url = f"sqlite:///{tmp_path_factory.mktemp('digest_sample') / 'store.db'}"
-    engine = connect(url)
-    ingest_file(engine, SAMPLE / "tickets.csv", load_settings(url))
+    path = tmp_path_factory.mktemp("digest_sample") / "store.db"
+    sqlite_copy("sample-8000", ingested_sample, path)  # the sample, ingested once per session
+    engine = connect(f"sqlite:///{path}")
     truth = {r["ticket_id"]: r["theme"] for r in csv.DictReader((SAMPLE / "truth.csv").open())}
     names = sorted(set(truth.values()))
     now = datetime(2026, 9, 21)

@@ -30,7 +30,7 @@ from typer.testing import CliRunner
 from flows.deployments import ServeError, check_schedule
 from flows.digest import weekly_digest
 from flows.refresh import ingest_path, refresh_flow
-from insights.cli.flows import app
+from insights.cli.main import app
 from insights.embed.cache import load_vectors
 from insights.settings import load_settings
 from insights.store.db import connect, session_scope
@@ -205,7 +205,7 @@ def test_serve_without_a_reachable_server_is_one_line_exit_2(tmp_path):
         "INSIGHTS_HOME": str(tmp_path / "home"),
     }
     result = subprocess.run(
-        [sys.executable, "-m", "insights.cli.flows", "serve"],
+        [sys.executable, "-m", "insights.cli", "serve"],
         capture_output=True,
         text=True,
         env=env,

@@ -8,7 +8,7 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from insights.cli.flows import app
+from insights.cli.main import app
 from insights.people.annotate import annotate, get_notes
 from insights.settings import load_settings
 from insights.store.db import connect

@@ -97,8 +97,9 @@ def test_fit_state_round_trips_through_its_tables(db_url):
     np.testing.assert_allclose(got[1], expected[1], atol=1e-6)
 
 
-def test_fit_states_move_out_of_run_stats_on_upgrade(db_url):
+def test_fit_states_move_out_of_run_stats_on_upgrade(empty_db_url):
     """A store written before fit states had their tables (means and floor in runs.stats)."""
+    db_url = empty_db_url
     engine = make_engine(db_url)
     upgrade(engine, "0003")
     means = {"__global__": [0.5, 0.5], "en": [1.0, 0.0]}

@@ -178,7 +178,7 @@ def test_bad_values_are_one_line_naming_the_variable(monkeypatch, name, value, m
 
 
 def test_bad_setting_is_one_line_exit_2_on_the_command_line(monkeypatch):
-    from insights.cli.flows import app
+    from insights.cli.main import app
 
     monkeypatch.setenv("INSIGHTS_TIMEZONE", "Mars/Base")
     result = CliRunner().invoke(app, ["themes"])

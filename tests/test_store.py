@@ -16,8 +16,8 @@ from insights.store.db import (
 from insights.store.models import Batch
 
 
-def test_fresh_store_is_at_head_with_all_tables(db_url):
-    engine = connect(db_url)
+def test_fresh_store_is_at_head_with_all_tables(empty_db_url):
+    engine = connect(empty_db_url)
     names = set(inspect(engine).get_table_names())
     assert {"tickets", "batches", "quarantine", "embeddings", "runs", "themes"} <= names
     if engine.dialect.name == "sqlite":
@@ -25,7 +25,8 @@ def test_fresh_store_is_at_head_with_all_tables(db_url):
             assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
 
 
-def test_store_created_by_first_schema_version_upgrades(db_url):
+def test_store_created_by_first_schema_version_upgrades(empty_db_url):
+    db_url = empty_db_url
     engine = make_engine(db_url)
     upgrade(engine, "0001")
     assert current_revision(engine) == "0001"

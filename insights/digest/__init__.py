@@ -28,7 +28,8 @@ from pathlib import Path
 
 from sqlalchemy import Engine, select
 
-from insights.digest.build import DigestContent, build_content
+from insights.digest.build import build_content
+from insights.digest.content import DigestContent
 from insights.digest.deliver import (
     DeliveryError,
     DigestConfigError,

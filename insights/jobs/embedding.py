@@ -16,18 +16,15 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING
 
 import numpy as np
 from sqlalchemy import Engine, select
 
 from insights.embed.cache import cached_hashes, store_vectors
+from insights.records import Progress
 from insights.settings import EmbeddingSettings, Settings
 from insights.store.db import retry_on_contention, session_scope
 from insights.store.models import Ticket
-
-if TYPE_CHECKING:
-    from insights.jobs.refresh import Progress
 
 #: Texts per batch: large enough that a task's overhead (scheduling, a state update round trip
 #: to the Prefect API) is small next to the ~5 s of embedding it carries.

@@ -12,7 +12,6 @@ full run in :mod:`insights.jobs.write_run`, incremental assignment in
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -31,6 +30,7 @@ from insights.jobs.runs import (
     start_run,
 )
 from insights.jobs.write_run import anchor_labels, write_full_run
+from insights.records import Progress
 from insights.settings import Settings
 from insights.store.db import session_scope
 from insights.store.models import Assignment, Ticket
@@ -53,15 +53,6 @@ class RefreshResult:
     @property
     def unthemed_share(self) -> float:
         return self.n_unthemed / self.n_tickets if self.n_tickets else 0.0
-
-
-@dataclass
-class Progress:
-    """Callbacks the CLI (rich) or a flow (logger) plugs in."""
-
-    start_embedding: Callable[[int], None] = lambda total: None
-    advance_embedding: Callable[[int], None] = lambda n: None
-    stage: Callable[[str], None] = lambda name: None
 
 
 @dataclass
@@ -159,26 +150,29 @@ def refresh(
         "embed": time.perf_counter() - t0 + (embedded.seconds if embedded else 0.0),
         "embed_model": stats.model_seconds,
     }
-    if mode == "incremental":
-        return _incremental(
-            engine, settings, tickets, unseen, why, stats, timings, progress, t0, flow_run_id
-        )
-    return _full(engine, settings, tickets, why, stats, timings, progress, t0, flow_run_id)
+    job = _Job(engine, settings, tickets, why, stats, timings, progress, t0, flow_run_id)
+    return _incremental(job, unseen) if mode == "incremental" else _full(job)
 
 
-def _full(
-    engine: Engine,
-    settings: Settings,
-    tickets: Tickets,
-    why: str,
-    embedded: EmbedStats,
-    timings: dict[str, float],
-    progress: Progress,
-    t0: float,
-    flow_run_id: str | None,
-) -> RefreshResult:
+@dataclass
+class _Job:
+    """One refresh after its embedding stage: what the full or incremental run works with."""
+
+    engine: Engine
+    settings: Settings
+    tickets: Tickets
+    why: str
+    embedded: EmbedStats
+    timings: dict[str, float]
+    progress: Progress
+    t0: float
+    flow_run_id: str | None
+
+
+def _full(job: _Job) -> RefreshResult:
+    engine, settings, tickets, timings = job.engine, job.settings, job.tickets, job.timings
     t1 = time.perf_counter()
-    progress.stage("discovering themes")
+    job.progress.stage("discovering themes")
     X = load_vectors(engine, settings.embedding.key, tickets.hashes)
     params = DiscoveryParams(
         seed=settings.discovery.seed,
@@ -190,7 +184,7 @@ def _full(
         "full",
         settings.embedding.key,
         {"discovery": dict(vars(params)), "max_tokens": settings.embedding.max_tokens},
-        flow_run_id,
+        job.flow_run_id,
     )
     discoverer = ThemeDiscoverer(params)
     anchor = anchor_labels(engine, tickets.ids) if params.anchor_weight > 0 else None
@@ -199,7 +193,7 @@ def _full(
     timings["discover"] = time.perf_counter() - t1
 
     t2 = time.perf_counter()
-    progress.stage("labelling themes")
+    job.progress.stage("labelling themes")
     Z = center(X, groups, result.language_means, params.min_language_rows)
     labels = (
         label_themes(
@@ -215,28 +209,13 @@ def _full(
     timings["label"] = time.perf_counter() - t2
 
     t3 = time.perf_counter()
-    progress.stage("tracking and writing")
+    job.progress.stage("tracking and writing")
     events = write_full_run(
         engine, run_id, tickets.ids, tickets.languages, result, labels, discoverer.state()
     )
     timings["write"] = time.perf_counter() - t3
-    timings["total"] = time.perf_counter() - t0
     n = len(tickets.ids)
     n_unthemed = int((result.labels < 0).sum())
-    finish_run(
-        engine,
-        run_id,
-        RunStats(
-            n_tickets=n,
-            n_embedded=embedded.n_embedded,
-            n_themes=result.n_themes,
-            n_unthemed=n_unthemed,
-            reason=why,
-            embed_runner=embedded.runner,
-            timings=timings,
-            events=events,
-        ),
-    )
     if result.n_themes == 0:
         outcome = (
             f"Only {n} tickets: too few to find themes (at least {params.min_rows} "
@@ -246,74 +225,57 @@ def _full(
         )
     else:
         outcome = f"{result.n_themes} themes over {n:,} tickets; {n_unthemed / n:.1%} unthemed."
-    return RefreshResult(
-        run_id,
-        "full",
-        n,
-        embedded.n_embedded,
-        result.n_themes,
-        n_unthemed,
-        f"Full run ({why}): {outcome}",
-        timings,
-        events,
-    )
+    stats = RunStats(n_themes=result.n_themes, n_unthemed=n_unthemed, events=events)
+    return _finish(job, run_id, "full", stats, outcome)
 
 
-def _incremental(
-    engine: Engine,
-    settings: Settings,
-    tickets: Tickets,
-    unseen: np.ndarray,
-    why: str,
-    embedded: EmbedStats,
-    timings: dict[str, float],
-    progress: Progress,
-    t0: float,
-    flow_run_id: str | None,
-) -> RefreshResult:
-    progress.stage("assigning new tickets")
+def _incremental(job: _Job, unseen: np.ndarray) -> RefreshResult:
+    tickets = job.tickets
+    job.progress.stage("assigning new tickets")
     position = {int(t): i for i, t in enumerate(tickets.ids.tolist())}
     rows = [position[int(t)] for t in unseen]
     groups = tickets.groups()
     done = assign_new(
-        engine,
-        settings,
+        job.engine,
+        job.settings,
         unseen,
         [tickets.hashes[i] for i in rows],
         [groups[i] for i in rows],
-        flow_run_id,
+        job.flow_run_id,
     )
-    timings["total"] = time.perf_counter() - t0
     waiting = done.n_new - done.n_assigned
-    finish_run(
-        engine,
-        done.run_id,
-        RunStats(
-            n_tickets=len(tickets.ids),
-            n_embedded=embedded.n_embedded,
-            n_themes=done.n_themes,
-            n_unthemed=done.n_unthemed,
-            reason=why,
-            embed_runner=embedded.runner,
-            timings=timings,
-            n_new=done.n_new,
-            n_assigned=done.n_assigned,
-            n_waiting=waiting,
-            based_on_run=done.based_on,
-        ),
+    stats = RunStats(
+        n_themes=done.n_themes,
+        n_unthemed=done.n_unthemed,
+        n_new=done.n_new,
+        n_assigned=done.n_assigned,
+        n_waiting=waiting,
+        based_on_run=done.based_on,
     )
-    message = (
-        f"Incremental run ({why}): {done.n_assigned} new tickets joined existing "
-        f"themes, {waiting} wait for the next full run."
+    outcome = (
+        f"{done.n_assigned} new tickets joined existing themes, {waiting} wait for the next "
+        "full run."
     )
+    return _finish(job, done.run_id, "incremental", stats, outcome)
+
+
+def _finish(job: _Job, run_id: int, mode: str, stats: RunStats, outcome: str) -> RefreshResult:
+    """Record what the run did (the ledger) and say it."""
+    job.timings["total"] = time.perf_counter() - job.t0
+    stats.n_tickets = len(job.tickets.ids)
+    stats.n_embedded = job.embedded.n_embedded
+    stats.embed_runner = job.embedded.runner
+    stats.reason = job.why
+    stats.timings = job.timings
+    finish_run(job.engine, run_id, stats)
     return RefreshResult(
-        done.run_id,
-        "incremental",
-        len(tickets.ids),
-        embedded.n_embedded,
-        done.n_themes,
-        done.n_unthemed,
-        message,
-        timings,
-        {},
+        run_id,
+        mode,
+        stats.n_tickets,
+        stats.n_embedded,
+        stats.n_themes,
+        stats.n_unthemed,
+        f"{mode.capitalize()} run ({job.why}): {outcome}",
+        job.timings,
+        stats.events,
     )

@@ -189,14 +189,7 @@ def save_fit_state(session: Session, run_id: int, state: FitState) -> None:
     session.flush()  # the means reference it
     for group, mean in sorted(state.language_means.items()):
         vector = np.asarray(mean, dtype=np.float32)
-        session.add(
-            FitLanguageMean(
-                run_id=run_id,
-                centering_group=group,
-                dim=int(vector.shape[0]),
-                vector=vector.tobytes(),
-            )
-        )
+        session.add(FitLanguageMean(run_id=run_id, centering_group=group, vector=vector.tobytes()))
 
 
 def load_fit_state(session: Session, run_id: int) -> FitState | None:

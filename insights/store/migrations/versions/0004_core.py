@@ -30,7 +30,6 @@ def upgrade() -> None:
         "fit_language_means",
         sa.Column("run_id", sa.Integer, sa.ForeignKey("fit_states.run_id"), primary_key=True),
         sa.Column("centering_group", sa.String(32), primary_key=True),
-        sa.Column("dim", sa.Integer, nullable=False),
         sa.Column("vector", sa.LargeBinary, nullable=False),
     )
     runs = sa.table(
@@ -60,9 +59,7 @@ def upgrade() -> None:
         for group, vector in stats["language_means"].items():
             blob = np.asarray(vector, dtype=np.float32)
             conn.execute(
-                means.insert().values(
-                    run_id=run_id, centering_group=group, dim=len(blob), vector=blob.tobytes()
-                )
+                means.insert().values(run_id=run_id, centering_group=group, vector=blob.tobytes())
             )
 
 

@@ -1,9 +1,10 @@
-"""The `insights` console script: the library's commands plus those that run Prefect flows.
+"""The `insights` commands that run Prefect flows: `refresh` (the refresh flow) and `serve`
+(the scheduled deployments).
 
-Kept in flows/ so that the insights package itself never imports Prefect: `refresh` (runs the
-refresh flow) and `serve` (scheduled deployments) are registered here on the library's Typer
-app, and Prefect is imported only when one of them runs.
-"""
+They live here, not in insights/, because insights/ never imports Prefect: this module plugs
+them into the one `insights` command line through the `insights.commands` entry point
+(pyproject.toml), and imports Prefect only when one of them runs, so `insights themes` stays
+fast."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from typing import Annotated
 
 import typer
 
-from insights.cli.main import DbOption, RefreshBars, app, fail, open_store, out
+from insights.cli.common import DbOption, RefreshBars, app, fail, open_store, out
 
 RunnerOption = Annotated[
     str,
@@ -174,11 +175,3 @@ def serve(
     )
     with suppress(KeyboardInterrupt):
         prefect_serve(*deployments, limit=limit, print_starting_message=False)
-
-
-def main() -> None:
-    app()
-
-
-if __name__ == "__main__":
-    main()
