@@ -5,6 +5,9 @@ schedule, dask). A setting is one line in its section: ``name: type = setting(de
 reads ``INSIGHTS_<NAME>`` (``env=`` names another variable); the README table is generated from
 these lines (``python -m insights.settings``), so documentation cannot drift from the code.
 
+The module is long on purpose: it is the one place every setting is declared (a few lines
+each, with its validation), so none can hide elsewhere.
+
 Nothing else in insights/, flows/ or app/ touches ``os.environ``: entry points call
 :func:`load_settings` once and pass the object down; child processes get their environment
 from :func:`child_env`, and the few variables other libraries read themselves (Prefect's) are

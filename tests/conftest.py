@@ -332,7 +332,10 @@ def seed_vectors(target_url: str, name: str, path: Path) -> None:
     source.dispose()
     target = connect(target_url)
     with target.begin() as conn:
-        conn.execute(insert(Embedding.__table__), rows)
+        have = set(conn.execute(select(Embedding.model_id, Embedding.content_hash)).tuples())
+        rows = [r for r in rows if (r["model_id"], r["content_hash"]) not in have]
+        if rows:
+            conn.execute(insert(Embedding.__table__), rows)
     target.dispose()
 
 

@@ -31,7 +31,7 @@ from insights.store.db import connect, session_scope
 from insights.store.models import Run, Ticket
 from insights.views import tagging
 from insights.views.themes import current_themes, theme_meta
-from tests.conftest import REPO, first_refresh, write_sample
+from tests.conftest import REPO, first_refresh, seed_vectors, write_sample
 
 pytestmark = pytest.mark.slow
 
@@ -142,7 +142,8 @@ def test_tags_and_titles_written_during_a_refresh_are_all_kept(
     ]
     start = {t.theme_id: vars(get_notes(engine, t.theme_id)) for t in current_themes(engine)}
     inbox = tmp_path / "inbox"
-    write_sample(inbox / "new.csv", 100, 60)
+    # the refresh's vectors are cached (embedded once per session): its writes are under test
+    seed_vectors(db_url, "sample-100-160-32tok", write_sample(inbox / "new.csv", 100, 60))
 
     refreshing, stop, view_errors = threading.Event(), threading.Event(), []
     threads = [threading.Thread(target=w.run, args=(engine, refreshing, stop)) for w in writers] + [

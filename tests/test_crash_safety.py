@@ -34,7 +34,7 @@ from insights.store.models import (
     Ticket,
 )
 from insights.views.themes import current_themes
-from tests.conftest import REPO, first_refresh, write_sample
+from tests.conftest import REPO, first_refresh, seed_vectors, write_sample
 
 pytestmark = pytest.mark.slow
 
@@ -312,7 +312,9 @@ def test_kill_between_writing_a_run_and_finishing_it(db_url, seeded, tmp_path):
         themes_before = session.execute(
             select(Theme.id, Theme.status, Theme.merged_into).order_by(Theme.id)
         ).all()
-    ingest_file(engine, write_sample(tmp_path / "second.csv", 100, 60), settings)
+    second = write_sample(tmp_path / "second.csv", 100, 60)
+    seed_vectors(db_url, "sample-100-160-32tok", second)  # the run's writing is under test here
+    ingest_file(engine, second, settings)
 
     proc = start_refresh(tmp_path, die="before-finish")
     assert proc.wait(timeout=WAIT_SECONDS) == -signal.SIGKILL, (tmp_path / "refresh.log").read_text(
