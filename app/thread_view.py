@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from insights.views import dashboard as dash
+from insights.views.tagging import ticket_ids
 from insights.views.thread import LABELS, marked_html, ticket_thread
 
 
@@ -16,7 +16,7 @@ def show(eng, tickets: pd.DataFrame, key: str = "thread") -> None:
         return
     choices = tickets["ticket"].astype(str).tolist()
     pick = st.selectbox("Open a ticket", choices, key=f"{key}_pick")
-    store_id = dash.ticket_ids(eng, [pick]).get(pick)
+    store_id = ticket_ids(eng, [pick]).get(pick)
     view = ticket_thread(eng, store_id) if store_id is not None else None
     if view is None:
         st.caption("That ticket is no longer in the store.")

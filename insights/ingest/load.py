@@ -64,8 +64,8 @@ def ingest_file(
             mapping.defaults,
             source,
             kind,
-            settings.max_text_chars,
-            settings.timezone,
+            settings.ingest.max_text_chars,
+            settings.trends.timezone,
             conversation=conversation,
         )
         with session_scope(engine) as session:
@@ -123,7 +123,9 @@ def _store_chunk(
     undetected = [r for r in chunk if not r.language]
     # the customer's own words: an English signature or disclaimer must not decide the language
     texts = [r.clean_text or r.text for r in undetected]
-    for row, (code, confidence) in zip(undetected, detect(texts, settings.languages), strict=True):
+    for row, (code, confidence) in zip(
+        undetected, detect(texts, settings.ingest.languages), strict=True
+    ):
         row.language, row.language_confidence, row.language_detected = code, confidence, True
     for row in chunk:
         row.row_hash = row_hash(row)

@@ -1,15 +1,15 @@
 """Conversations and cleaning: tickets.clean_text (what is embedded), tickets.thread (the
 messages of a conversation), and the boilerplate lines the latest refresh learned.
 
-Revision ID: 0004_threads
-Revises: 0003
+Revision ID: 0006_threads
+Revises: 0005_core
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0004_threads"
-down_revision = "0003"
+revision = "0006_threads"
+down_revision = "0005_core"
 branch_labels = None
 depends_on = None
 
