@@ -15,7 +15,7 @@ import logging
 import os
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -29,6 +29,12 @@ from prefect.utilities.annotations import unmapped
 from sqlalchemy import Engine
 
 from insights.embed.cache import store_vectors
+from insights.embed.models import (
+    AdaptationNeeded,
+    adapt_for_store,
+    needs_adaptation,
+    with_resolved_model,
+)
 from insights.ingest.load import ingest_file
 from insights.ingest.read import FileError
 from insights.jobs.inbox import inbox_dir, pending_files, process_file
@@ -60,6 +66,8 @@ def _engine(db_url: str | None) -> tuple[Settings, Engine]:
     """Settings and a store engine per URL, shared by the tasks of this process (each task
     would otherwise open a pool and check migrations again)."""
     settings = load_settings(db_url)
+    with suppress(AdaptationNeeded):  # the flow adapts first, then resolves again
+        settings = with_resolved_model(settings)
     if settings.db_url not in _engines:
         _engines[settings.db_url] = connect(settings.db_url)
     return settings, _engines[settings.db_url]
@@ -119,6 +127,15 @@ def store_batch(hashes: list[str], vectors: np.ndarray, db_url: str | None = Non
     settings, engine = _engine(db_url)
     store_vectors(engine, settings.embedding_key, hashes, vectors)
     return len(hashes)
+
+
+@task(name="adapt-fast-model", cache_policy=NO_CACHE)
+def adapt_task(db_url: str | None) -> str:
+    """Fit the fast tier to the store's tickets (insights.embed.models.adapt_for_store)."""
+    _, engine = _engine(db_url)
+    folder = adapt_for_store(engine, load_settings(db_url), on_step=_current_hooks().stage)
+    get_run_logger().info("adapted fast model: %s", folder)
+    return str(folder)
 
 
 @task(name="discover-and-track", cache_policy=NO_CACHE)
@@ -290,8 +307,12 @@ def refresh_flow(
     full: bool = False,
     runner: str = "sequential",
     db_url: str | None = None,
+    adapt: bool = False,
 ) -> dict[str, Any]:
     """Ingest `paths` and the drop folder, embed what is missing, refresh themes, rank the week.
+
+    `adapt`: fit the fast tier to the store's tickets before embedding (also done when
+    INSIGHTS_EMBEDDING_MODEL=fast-adapted and the store has no adapted model yet).
 
     `inbox`: the drop folder (must exist); default INSIGHTS_INBOX or $INSIGHTS_HOME/inbox when
     that folder exists. `runner`: "sequential" or "dask" for the embedding fan-out. Files named
@@ -329,6 +350,10 @@ def refresh_flow(
                 "inbox: %s left in place: %s", path.name, state.result(raise_on_failure=False)
             )
 
+    if adapt or needs_adaptation(load_settings(db_url)):
+        hooks.stage("adapting the fast model to this store")
+        adapt_task(settings.db_url)
+        settings, engine = _engine(db_url)
     n_embedded, embed_seconds = embed_fanout(settings, engine, runner, hooks)
     result = discover_and_track(settings.db_url, full, flow_run_id)
     if result["run_id"] is not None:

@@ -93,6 +93,14 @@ def refresh(
     verbose: Annotated[
         bool, typer.Option("--verbose", "-v", help="show Prefect's log lines on stderr")
     ] = False,
+    adapt: Annotated[
+        bool,
+        typer.Option(
+            "--adapt",
+            help="fit the fast tier to this store's tickets first "
+            "(needs INSIGHTS_EMBEDDING_MODEL=fast-adapted)",
+        ),
+    ] = False,
     db: DbOption = None,
 ) -> None:
     """Ingest the drop folder, embed new tickets (cached), then discover themes (full) or
@@ -103,6 +111,11 @@ def refresh(
     if inbox is not None and not inbox.is_dir():
         raise fail(f"{inbox}: inbox folder does not exist")
     settings, _ = open_store(db)  # a bad store is one line before Prefect even starts
+    if adapt and settings.embedding_model != "fast-adapted":
+        raise fail(
+            "--adapt fits the fast tier to this store: set INSIGHTS_EMBEDDING_MODEL=fast-adapted "
+            f"(it is {settings.embedding_model!r})"
+        )
 
     from flows.deployments import ServeError, check_server
     from flows.refresh import progress_hooks, refresh_flow
@@ -122,6 +135,7 @@ def refresh(
                 full=full,
                 runner=runner,
                 db_url=settings.db_url if db else None,
+                adapt=adapt,
             )
     except (EmbedderError, FileError, StoreError) as exc:
         raise fail(str(exc)) from None

@@ -129,11 +129,13 @@ def choose_mode(
 
     Full when asked, when there is no full run yet, when more than INSIGHTS_FULL_REFRESH_SHARE
     of the tickets are new since the latest run, or when the last full run is older than
-    INSIGHTS_FULL_REFRESH_DAYS days; otherwise new tickets are assigned to existing themes.
+    INSIGHTS_FULL_REFRESH_DAYS days, or when the embedding model changed since the latest full
+    run (its centroids live in the other model's space); otherwise new tickets are assigned to
+    existing themes.
     """
     with session_scope(engine) as session:
         last = session.execute(
-            select(Run.id, Run.started_at)
+            select(Run.id, Run.started_at, Run.model_id)
             .where(Run.status == "ok", Run.mode == "full")
             .order_by(Run.id.desc())
             .limit(1)
@@ -149,6 +151,13 @@ def choose_mode(
         return "full", "--full asked for", unseen
     if last is None:
         return "full", "first run", unseen
+    if last.model_id != settings.embedding_key:
+        return (
+            "full",
+            f"the embedding model changed from {last.model_id} to {settings.embedding_key}: "
+            "tickets re-embedded, themes rediscovered (ids kept by member overlap)",
+            unseen,
+        )
     share = len(unseen) / max(len(ids), 1)
     if share > settings.full_refresh_share:
         limit = settings.full_refresh_share
@@ -165,8 +174,13 @@ def refresh(
     progress: Progress | None = None,
     flow_run_id: str | None = None,
     full: bool = False,
+    adapt: bool = False,
 ) -> RefreshResult:
-    """Embed what is new, then rediscover (full) or assign new tickets (incremental)."""
+    """Embed what is new, then rediscover (full) or assign new tickets (incremental).
+
+    `adapt`: fit the fast tier to this store's tickets first (insights.embed.models)."""
+    from insights.embed.models import adapt_for_store, needs_adaptation, with_resolved_model
+
     progress = progress or Progress()
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
@@ -175,6 +189,10 @@ def refresh(
         message = "The store has no tickets yet: run `insights ingest FILE` first."
         return RefreshResult(None, "none", 0, 0, 0, 0, message)
     _fail_stale_runs(engine)
+    if adapt or needs_adaptation(settings):
+        progress.stage("adapting the fast model to this store")
+        adapt_for_store(engine, settings, on_step=progress.stage)
+    settings = with_resolved_model(settings)
     mode, why, unseen = choose_mode(engine, settings, ids, full)
     if mode == "incremental" and len(unseen) == 0:
         message = (
@@ -226,7 +244,7 @@ def refresh(
 
     t3 = time.perf_counter()
     progress.stage("tracking and writing")
-    events = _write_run(engine, run_id, ids, languages, result, labels)
+    events = _write_run(engine, run_id, ids, languages, result, labels, Z, settings.embedding_key)
     timings["write"] = time.perf_counter() - t3
     timings["total"] = time.perf_counter() - t0
     n_unthemed = int((result.labels < 0).sum())
@@ -336,6 +354,25 @@ def _previous_themes(session, run_id: int | None) -> tuple[list[PreviousTheme], 
     return previous, seen
 
 
+def _run_model(session, run_id: int | None) -> str | None:
+    return session.scalar(select(Run.model_id).where(Run.id == run_id)) if run_id else None
+
+
+def _recentred(
+    previous: list[PreviousTheme], ids: np.ndarray, Z: np.ndarray
+) -> list[PreviousTheme]:
+    """Previous themes with centroids recomputed from their members in this run's (centred)
+    space: after a model switch the stored centroids are another model's vectors."""
+    row = {int(t): i for i, t in enumerate(ids.tolist())}
+    out = []
+    for p in previous:
+        rows = [row[t] for t in p.members if t in row]
+        centroid = Z[rows].mean(axis=0) if rows else np.zeros(Z.shape[1], np.float32)
+        norm = float(np.linalg.norm(centroid)) or 1.0
+        out.append(PreviousTheme(p.theme_id, (centroid / norm).astype(np.float32), p.members))
+    return out
+
+
 def _anchor_labels(engine: Engine, ids: np.ndarray) -> np.ndarray | None:
     """Each ticket's theme in the latest ok run (-1: unthemed or new), or None before any run.
 
@@ -356,12 +393,21 @@ def _write_run(
     languages: list[str],
     result: DiscoveryResult,
     labels: dict,
+    Z: np.ndarray | None = None,
+    model_key: str | None = None,
 ) -> dict[str, int]:
     now = _now()
     k = result.n_themes
     members = [set(ids[result.labels == c].tolist()) for c in range(k)]
     with session_scope(engine) as session:
-        previous, seen = _previous_themes(session, latest_run_id(session))
+        previous_run = latest_run_id(session)
+        previous, seen = _previous_themes(session, previous_run)
+        if (
+            Z is not None
+            and model_key
+            and _run_model(session, previous_run) not in (None, model_key)
+        ):
+            previous = _recentred(previous, ids, Z)
         tracked = match_clusters(previous, result.centroids, members, seen)
         theme_ids: dict[int, int] = {}
         for c in range(k):
