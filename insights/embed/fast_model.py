@@ -89,6 +89,7 @@ def save_static_model(target: Path, tokenizer, table: np.ndarray, meta: dict) ->
         module = StaticEmbedding(tokenizer, embedding_weights=table)
         SentenceTransformer(modules=[module], device="cpu").save(str(tmp))
         (tmp / MARKER).write_text(json.dumps(meta, indent=2))
+        tmp.chmod(0o755)  # mkdtemp makes it private; the model is shared by every store
         try:
             os.replace(tmp, target)
         except OSError:
