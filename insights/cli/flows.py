@@ -120,6 +120,7 @@ def refresh(
     from flows.deployments import ServeError, check_server
     from flows.refresh import progress_hooks, refresh_flow
     from insights.embed import EmbedderError
+    from insights.embed.models import AdaptationNeeded
     from insights.ingest.read import FileError
     from insights.store.db import StoreError
 
@@ -137,7 +138,7 @@ def refresh(
                 db_url=settings.db_url if db else None,
                 adapt=adapt,
             )
-    except (EmbedderError, FileError, StoreError) as exc:
+    except (AdaptationNeeded, EmbedderError, FileError, StoreError) as exc:
         raise fail(str(exc)) from None
     _print_inbox(summary["inbox"])
     out.print(summary["message"])
