@@ -88,6 +88,20 @@ def speed(fast, n_transformer: int) -> None:
     print(f"  ratio       {fast_rate / slow_rate:8.1f} x", flush=True)
 
 
+def fast_only(fast_dir: Path, names: list[str]) -> None:
+    """V of the plain fast model alone (for sets whose transformer vectors are not cached: the
+    transformer's V is then read from bench/quality.py's table)."""
+    fast = load_embedder(str(fast_dir))
+    for name in names:
+        bench = load(name)
+        F = embed_texts(fast, FAST_MODEL_ID, bench.texts, batch_size=1024)
+        labels = discover(bench, F)
+        v = v_measure_score(np.asarray(bench.labels), labels)
+        k = len(set(labels.tolist()) - {-1})
+        unthemed = float(np.mean(labels < 0))
+        print(f"{name:22} {'fast':14} {v:6.3f}  k {k}  unthemed {unthemed:.1%}", flush=True)
+
+
 def quality(fast_dir: Path, names: list[str]) -> None:
     fast = load_embedder(str(fast_dir))
     header = f"{'set':22} {'model':14} {'V':>6} {'held-out V':>10} {'1thm':>5} {'k':>4}"
@@ -134,6 +148,9 @@ def main() -> None:
     ap.add_argument("--speed-only", action="store_true")
     ap.add_argument("--transformer-texts", type=int, default=200)
     ap.add_argument("--rebuild", action="store_true", help="time a fresh build in a temp folder")
+    ap.add_argument(
+        "--fast-only", nargs="+", default=[], help="sets scored with the fast model only"
+    )
     args = ap.parse_args()
     if args.rebuild:
         with tempfile.TemporaryDirectory() as tmp:
@@ -144,6 +161,9 @@ def main() -> None:
     t0 = time.perf_counter()
     fast = load_embedder(str(fast_dir))
     print(f"fast model {fast_dir} loads in {time.perf_counter() - t0:.1f}s", flush=True)
+    if args.fast_only:
+        fast_only(fast_dir, args.fast_only)
+        return
     speed(fast, args.transformer_texts)
     if not args.speed_only:
         quality(fast_dir, args.sets)
