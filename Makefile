@@ -30,8 +30,11 @@ demo: $(STAMP)
 	$(VENV)/bin/insights themes --week latest --limit 10
 	$(VENV)/bin/insights app
 
+# pytest exits 5 when it collected no test: that is a failure here, never a silent pass.
 test: $(STAMP)
-	$(PY) -m pytest -q --durations=15
+	@$(PY) -m pytest -q --durations=15; code=$$?; \
+	if [ $$code -eq 5 ]; then echo "make test: no tests were collected" >&2; exit 1; fi; \
+	exit $$code
 
 bench: $(STAMP)
 	$(PY) -m pip install -q --disable-pip-version-check -e '.[dev,bench]'

@@ -34,6 +34,14 @@ def _digest(*paths: Path) -> str:
     return h.hexdigest()[:16]
 
 
+def _is_ticket_set(path: Path) -> bool:
+    """Labelled ticket sets have these columns; other files there (e.g. a label -> category
+    map) are not sets."""
+    with path.open(encoding="utf-8") as fh:
+        header = fh.readline().strip().split(",")
+    return {"ticket_id", "text", "label", "language"} <= set(header)
+
+
 def load_csv_set(path: Path) -> BenchSet:
     df = pd.read_csv(path, dtype=str, keep_default_na=False)
     return BenchSet(
@@ -72,7 +80,7 @@ def load_sample_set() -> BenchSet | None:
 
 
 def load_sets(names: list[str] | None = None) -> list[BenchSet]:
-    sets = [load_csv_set(p) for p in sorted(BENCH_DIR.glob("*.csv"))]
+    sets = [load_csv_set(p) for p in sorted(BENCH_DIR.glob("*.csv")) if _is_ticket_set(p)]
     sample = load_sample_set()
     if sample is not None:
         sets.append(sample)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -66,3 +67,12 @@ class IngestResult:
     @property
     def reconciles(self) -> bool:
         return self.read == self.new + self.updated + self.duplicates + self.quarantined
+
+
+@dataclass
+class Progress:
+    """Callbacks a long job reports through: the CLI plugs in progress bars, a flow its logger."""
+
+    start_embedding: Callable[[int], None] = lambda total: None
+    advance_embedding: Callable[[int], None] = lambda n: None
+    stage: Callable[[str], None] = lambda name: None

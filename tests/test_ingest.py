@@ -179,7 +179,7 @@ def test_bad_rows_are_quarantined_with_their_reason(tmp_path, engine):
         long = s.scalars(select(Ticket).where(Ticket.external_id == "long")).one()
         quoted = s.scalars(select(Ticket).where(Ticket.external_id == "quoted")).one()
     assert got == expected
-    assert long.truncated and len(long.text) == load_settings().max_text_chars
+    assert long.truncated and len(long.text) == load_settings().ingest.max_text_chars
     assert quoted.text == "multi\nline, with comma"
 
 

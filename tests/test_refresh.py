@@ -8,7 +8,7 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from insights.cli.flows import app
+from insights.cli.main import app
 from insights.people.annotate import annotate, get_notes
 from insights.settings import load_settings
 from insights.store.db import connect
@@ -75,7 +75,7 @@ def test_full_incremental_and_stable_refresh_on_marketplace_concepts(tmp_path):
 
     assert "nothing to do" in invoke("refresh").stdout
     tagged = themes[0]["theme_id"]
-    engine = connect(load_settings().db_url)
+    engine = connect(load_settings().store.db_url)
     annotate(
         engine,
         tagged,

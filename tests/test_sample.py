@@ -14,15 +14,15 @@ from insights.ingest.mapping import load_mapping
 from insights.settings import load_settings
 from insights.store.db import connect, session_scope
 from insights.store.models import Quarantine, Ticket
-from tests.conftest import SAMPLE
+from tests.conftest import SAMPLE, ingested_sample, sqlite_copy
 
 
 @pytest.fixture(scope="module")
 def sample_store(tmp_path_factory):
-    url = f"sqlite:///{tmp_path_factory.mktemp('sample') / 'store.db'}"
-    engine = connect(url)
-    result = ingest_file(engine, SAMPLE / "tickets.csv", load_settings(url))
-    return engine, result
+    """A copy of the session's ingested sample (ingested once, shared with test_digest_sample)."""
+    path = tmp_path_factory.mktemp("sample") / "store.db"
+    result = sqlite_copy("sample-8000", ingested_sample, path)
+    return connect(f"sqlite:///{path}"), result
 
 
 @pytest.mark.slow

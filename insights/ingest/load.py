@@ -57,7 +57,12 @@ def ingest_file(
         check_required(resolved, mapping.defaults, path)
         source = mapping.source or mapping.defaults.get("source") or DEFAULT_SOURCE
         validator = RowValidator(
-            resolved, mapping.defaults, source, kind, settings.max_text_chars, settings.timezone
+            resolved,
+            mapping.defaults,
+            source,
+            kind,
+            settings.ingest.max_text_chars,
+            settings.trends.timezone,
         )
         with session_scope(engine) as session:
             batch = Batch(source_path=str(path), source=source, file_sha256=sha, started_at=_now())
@@ -113,7 +118,7 @@ def _store_chunk(
         return
     undetected = [r for r in chunk if not r.language]
     for row, (code, confidence) in zip(
-        undetected, detect([r.text for r in undetected], settings.languages), strict=True
+        undetected, detect([r.text for r in undetected], settings.ingest.languages), strict=True
     ):
         row.language, row.language_confidence, row.language_detected = code, confidence, True
     for row in chunk:
