@@ -94,6 +94,14 @@ def refresh(
     verbose: Annotated[
         bool, typer.Option("--verbose", "-v", help="show Prefect's log lines on stderr")
     ] = False,
+    adapt: Annotated[
+        bool,
+        typer.Option(
+            "--adapt",
+            help="fit the fast tier to this store's tickets first "
+            "(needs INSIGHTS_EMBEDDING_MODEL=fast-adapted)",
+        ),
+    ] = False,
     db: DbOption = None,
 ) -> None:
     """Ingest the drop folder, embed new tickets (cached), then discover themes (full) or
@@ -104,10 +112,16 @@ def refresh(
     if inbox is not None and not inbox.is_dir():
         raise fail(f"{inbox}: inbox folder does not exist")
     settings, _ = open_store(db)  # a bad store is one line before Prefect even starts
+    if adapt and settings.embedding.model != "fast-adapted":
+        raise fail(
+            "--adapt fits the fast tier to this store: set INSIGHTS_EMBEDDING_MODEL=fast-adapted "
+            f"(it is {settings.embedding.model!r})"
+        )
 
     from flows.deployments import ServeError, check_server
     from flows.refresh import progress_hooks, refresh_flow
     from insights.embed import EmbedderError
+    from insights.embed.models import AdaptationNeeded
     from insights.ingest.read import FileError
     from insights.store.db import StoreError
 
@@ -123,8 +137,9 @@ def refresh(
                 full=full,
                 runner=runner,
                 db_url=settings.store.db_url if db else None,
+                adapt=adapt,
             )
-    except (EmbedderError, FileError, StoreError) as exc:
+    except (AdaptationNeeded, EmbedderError, FileError, StoreError) as exc:
         raise fail(str(exc)) from None
     _print_inbox(summary["inbox"])
     out.print(summary["message"])

@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
@@ -26,8 +26,10 @@ from prefect.context import get_run_context
 from prefect.utilities.annotations import unmapped
 from sqlalchemy import Engine
 
+from insights.embed.models import AdaptationNeeded, needs_adaptation, with_resolved_model
 from insights.ingest.load import ingest_file
 from insights.ingest.read import FileError
+from insights.jobs.adapt_store import adapt_for_store
 from insights.jobs.embedding import (
     BatchEmbedder,
     BatchMap,
@@ -56,6 +58,8 @@ def _engine(db_url: str | None, inbox: str | None = None) -> tuple[Settings, Eng
     """Settings and a store engine per URL, shared by the tasks of this process (each task
     would otherwise open a pool and check migrations again)."""
     settings = load_settings(db_url, {"ingest.inbox": inbox})
+    with suppress(AdaptationNeeded):  # the flow adapts first, then resolves again
+        settings = with_resolved_model(settings)
     if settings.store.db_url not in _engines:
         _engines[settings.store.db_url] = connect(settings.store.db_url)
     return settings, _engines[settings.store.db_url]
@@ -105,6 +109,15 @@ def ingest_inbox_file(path: str, db_url: str | None = None) -> dict[str, Any]:
 def embed_batch_task(texts: list[str], embed: BatchEmbedder) -> EmbeddedBatch:
     """One batch of the fan-out; the model is loaded once per process (worker)."""
     return embed(texts)
+
+
+@task(name="adapt-fast-model", cache_policy=NO_CACHE)
+def adapt_task(db_url: str | None) -> str:
+    """Fit the fast tier to the store's tickets (insights.jobs.adapt_store.adapt_for_store)."""
+    settings, engine = _engine(db_url)
+    folder = adapt_for_store(engine, settings, on_step=_current_hooks().stage)
+    get_run_logger().info("adapted fast model: %s", folder)
+    return str(folder)
 
 
 @task(name="discover-and-track", cache_policy=NO_CACHE)
@@ -249,8 +262,12 @@ def refresh_flow(
     full: bool = False,
     runner: str = "sequential",
     db_url: str | None = None,
+    adapt: bool = False,
 ) -> dict[str, Any]:
     """Ingest `paths` and the drop folder, embed what is missing, refresh themes, rank the week.
+
+    `adapt`: fit the fast tier to the store's tickets before embedding (also done when
+    INSIGHTS_EMBEDDING_MODEL=fast-adapted and the store has no adapted model yet).
 
     `inbox`: the drop folder (must exist); default INSIGHTS_INBOX or $INSIGHTS_HOME/inbox when
     that folder exists. `runner`: "sequential" or "dask" for the embedding fan-out. Files named
@@ -288,6 +305,10 @@ def refresh_flow(
                 "inbox: %s left in place: %s", path.name, state.result(raise_on_failure=False)
             )
 
+    if adapt or needs_adaptation(settings):
+        hooks.stage("adapting the fast model to this store")
+        adapt_task(settings.store.db_url)
+        settings, engine = _engine(db_url, inbox)
     embedded = embed_stage(settings, engine, runner, hooks)
     result = discover_and_track(settings.store.db_url, full, flow_run_id, embedded)
     if result["run_id"] is None:  # nothing to rediscover: the embedding still happened

@@ -147,6 +147,18 @@ class EmbeddingSettings(Section):
     )
     batch_size: int = setting(64, "texts per embedding batch", env="INSIGHTS_EMBED_BATCH_SIZE")
     threads: int = setting(0, "CPU threads for embedding (0: all cores)")
+    model_cache: Path | None = setting(
+        None,
+        "folder where the fast tier (`INSIGHTS_EMBEDDING_MODEL=fast`) is built once and shared by "
+        "every store on this machine",
+        shown="the user cache folder (platformdirs), `ticket-insights`",
+    )
+    adapt_sample: int = setting(
+        2000, "tickets whose transformer vectors are the targets of `insights refresh --adapt`"
+    )
+    adapt_min_tickets: int = setting(
+        500, "fewer distinct ticket texts than this: `--adapt` is refused (it overfits below)"
+    )
 
     @property
     def key(self) -> str:

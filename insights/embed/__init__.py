@@ -1,27 +1,29 @@
 """Embed stage: text -> unit vectors through the one interface, `SentenceTransformer`,
 cached in the store by (model key, content hash).
 
-The encoder's names are loaded on first use (PEP 562): reading cached vectors
-(`insights.embed.cache`) must not import torch and sentence-transformers, which costs seconds
-in every command and page that only reads the store.
+Names are loaded on first use (PEP 562): importing `insights.embed.cache` or catching
+`EmbedderError` must not import torch and sentence-transformers (seconds of a refresh that has
+nothing to embed).
 """
 
 from __future__ import annotations
 
-import importlib
+from importlib import import_module
 from typing import Any
 
-__all__ = [
-    "DEFAULT_MAX_TOKENS",
-    "DEFAULT_MODEL",
-    "EmbedderError",
-    "embed_texts",
-    "load_embedder",
-    "model_dimension",
-]
+_WHERE = {
+    "DEFAULT_MAX_TOKENS": "insights.embed.encoder",
+    "DEFAULT_MODEL": "insights.embed.encoder",
+    "embed_texts": "insights.embed.encoder",
+    "load_embedder": "insights.embed.encoder",
+    "model_dimension": "insights.embed.encoder",
+    "EmbedderError": "insights.embed.errors",
+}
+
+__all__ = sorted(_WHERE)
 
 
 def __getattr__(name: str) -> Any:
-    if name in __all__:
-        return getattr(importlib.import_module("insights.embed.encoder"), name)
-    raise AttributeError(f"module 'insights.embed' has no attribute {name!r}")
+    if name not in _WHERE:
+        raise AttributeError(f"module 'insights.embed' has no attribute {name!r}")
+    return getattr(import_module(_WHERE[name]), name)

@@ -46,6 +46,8 @@ class BatchEmbedder:
     threads: int
     batch_size: int
     max_tokens: int
+    #: where the fast tier is built (None: the user cache folder)
+    model_cache: str | None = None
 
     @classmethod
     def from_settings(
@@ -56,16 +58,17 @@ class BatchEmbedder:
             embedding.threads if threads is None else threads,
             embedding.batch_size,
             embedding.max_tokens,
+            str(embedding.model_cache) if embedding.model_cache else None,
         )
 
     def load(self) -> None:
         """Load the model in this process now (so its load time is not counted as embedding)."""
-        process_embedder(self.model_id, self.threads)
+        process_embedder(self.model_id, self.threads, self.model_cache)
 
     def __call__(self, texts: list[str]) -> EmbeddedBatch:
         from insights.embed import embed_texts
 
-        model = process_embedder(self.model_id, self.threads)
+        model = process_embedder(self.model_id, self.threads, self.model_cache)
         started = time.perf_counter()
         vectors = embed_texts(
             model, self.model_id, texts, batch_size=self.batch_size, max_tokens=self.max_tokens
@@ -85,10 +88,12 @@ def sequential_map(embed: BatchEmbedder, batches: list[list[str]]) -> Iterator[E
 
 
 @lru_cache(maxsize=2)
-def process_embedder(model_id: str, threads: int):
+def process_embedder(model_id: str, threads: int, model_cache: str | None = None):
+    from pathlib import Path
+
     from insights.embed import load_embedder
 
-    return load_embedder(model_id, threads)
+    return load_embedder(model_id, threads, cache_dir=Path(model_cache) if model_cache else None)
 
 
 def worker_threads(settings: Settings, n_workers: int) -> int:
@@ -119,16 +124,20 @@ class EmbedStats:
         )
 
 
+def embedded_texts(engine: Engine) -> dict[str, str]:
+    """Content hash -> the text embedded under it (the cleaned text with learned boilerplate
+    taken out: `insights.ingest.prepare`), each hash once, in ticket order."""
+    inputs = embedding_inputs(engine)
+    return dict(zip(inputs.hashes, inputs.texts, strict=True))
+
+
 def missing_items(
     engine: Engine, model_key: str, keyed: tuple[list[str], list[str]] | None = None
 ) -> list[tuple[str, str]]:
     """(content hash, text) of every ticket's embedded text without a cached vector under
     `model_key`, each hash once, in ticket order. `keyed` is (hashes, texts) a caller already
-    prepared; otherwise they are prepared here (boilerplate learned: `insights.ingest.prepare`)."""
-    if keyed is None:
-        inputs = embedding_inputs(engine)
-        keyed = (inputs.hashes, inputs.texts)
-    unique = dict(zip(*keyed, strict=True))
+    prepared; otherwise they are prepared here."""
+    unique = embedded_texts(engine) if keyed is None else dict(zip(*keyed, strict=True))
     cached = cached_hashes(engine, model_key, list(unique))
     return [(h, t) for h, t in unique.items() if h not in cached]
 

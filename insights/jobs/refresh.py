@@ -18,6 +18,7 @@ import numpy as np
 from sqlalchemy import Engine, select
 
 from insights.embed.cache import load_vectors
+from insights.embed.models import needs_adaptation, with_resolved_model
 from insights.ingest.prepare import embedding_inputs
 from insights.jobs.embedding import BatchMap, EmbedStats, embed_missing, sequential_map
 from insights.jobs.incremental import assign_new
@@ -98,6 +99,13 @@ def choose_mode(
         return "full", "--full asked for", unseen
     if last is None:
         return "full", "first run", unseen
+    if last.model_id != settings.embedding.key:
+        return (
+            "full",
+            f"the embedding model changed from {last.model_id} to {settings.embedding.key}: "
+            "tickets re-embedded, themes rediscovered (ids kept by member overlap)",
+            unseen,
+        )
     share = len(unseen) / max(len(ids), 1)
     policy = settings.discovery
     if share > policy.full_refresh_share:
@@ -121,12 +129,15 @@ def refresh(
     map_batches: BatchMap = sequential_map,
     runner: str = "sequential",
     embedded: EmbedStats | None = None,
+    adapt: bool = False,
 ) -> RefreshResult:
     """Embed what is new, then rediscover (full) or assign new tickets (incremental).
 
     `map_batches` / `runner`: where embedding batches run (see insights.jobs.embedding).
     `embedded`: embedding the caller already did for this refresh (the flow fans it out on its
     own task runner); it is recorded with the run together with whatever is left to embed here.
+    `adapt`: fit the fast tier to this store's tickets first (insights.jobs.adapt_store); also
+    done when INSIGHTS_EMBEDDING_MODEL=fast-adapted and the store has no adapted model yet.
     """
     progress = progress or Progress()
     t0 = time.perf_counter()
@@ -135,6 +146,12 @@ def refresh(
         message = "The store has no tickets yet: run `insights ingest FILE` first."
         return RefreshResult(None, "none", 0, 0, 0, 0, message)
     fail_stale_runs(engine)
+    if adapt or needs_adaptation(settings):
+        from insights.jobs.adapt_store import adapt_for_store
+
+        progress.stage("adapting the fast model to this store")
+        adapt_for_store(engine, settings, on_step=progress.stage)
+    settings = with_resolved_model(settings)
     mode, why, unseen = choose_mode(engine, settings, tickets.ids, full)
     if mode == "incremental" and len(unseen) == 0:
         message = (
@@ -212,7 +229,14 @@ def _full(job: _Job) -> RefreshResult:
     t3 = time.perf_counter()
     job.progress.stage("tracking and writing")
     events = write_full_run(
-        engine, run_id, tickets.ids, tickets.languages, result, labels, discoverer.state()
+        engine,
+        run_id,
+        tickets.ids,
+        tickets.languages,
+        result,
+        labels,
+        discoverer.state(),
+        space=(Z, job.settings.embedding.key),
     )
     timings["write"] = time.perf_counter() - t3
     n = len(tickets.ids)

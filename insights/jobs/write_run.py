@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from insights.jobs.runs import latest_run_id, mark_ok, now, save_fit_state
 from insights.people.annotate import carry_over
 from insights.store.db import session_scope
-from insights.store.models import Assignment, Theme, ThemeEvent, ThemeSnapshot
+from insights.store.models import Assignment, Run, Theme, ThemeEvent, ThemeSnapshot
 from insights.themes.discover import DiscoveryResult, FitState
 from insights.themes.label import ThemeLabel
 from insights.themes.track import PreviousTheme, match_clusters
@@ -58,12 +58,39 @@ def anchor_labels(engine: Engine, ids: np.ndarray) -> np.ndarray | None:
     return np.array([theme_of.get(int(t), -1) for t in ids], dtype=np.int64)
 
 
+def recentred(previous: list[PreviousTheme], ids: np.ndarray, Z: np.ndarray) -> list[PreviousTheme]:
+    """Previous themes with centroids recomputed from their members in this run's (centred)
+    space: after a model switch the stored centroids are another model's vectors."""
+    row = {int(t): i for i, t in enumerate(ids.tolist())}
+    out = []
+    for p in previous:
+        rows = [row[t] for t in p.members if t in row]
+        centroid = Z[rows].mean(axis=0) if rows else np.zeros(Z.shape[1], np.float32)
+        norm = float(np.linalg.norm(centroid)) or 1.0
+        out.append(PreviousTheme(p.theme_id, (centroid / norm).astype(np.float32), p.members))
+    return out
+
+
 def _track(
-    session: Session, run_id: int, result: DiscoveryResult, members: list[set[int]], labels: dict
+    session: Session,
+    run_id: int,
+    result: DiscoveryResult,
+    members: list[set[int]],
+    labels: dict,
+    space: tuple[np.ndarray, np.ndarray, str] | None = None,
 ) -> tuple[dict[int, int], dict[str, int]]:
     """Give each cluster a theme id (an existing one where tracking matched it) and store the
-    lifecycle events; returns cluster -> theme id and the count of each event."""
-    previous, seen = previous_themes(session, latest_run_id(session))
+    lifecycle events; returns cluster -> theme id and the count of each event.
+
+    `space`: (ticket ids, their centred vectors, model key) of this run; when the previous run
+    used another model its centroids are recomputed in this run's space before matching."""
+    previous_run = latest_run_id(session)
+    previous, seen = previous_themes(session, previous_run)
+    if space is not None and previous_run is not None:
+        ids, Z, model_key = space
+        before = session.scalar(select(Run.model_id).where(Run.id == previous_run))
+        if before != model_key:
+            previous = recentred(previous, ids, Z)
     tracked = match_clusters(previous, result.centroids, members, seen)
     theme_ids: dict[int, int] = {}
     for c in range(result.n_themes):
@@ -153,11 +180,14 @@ def write_full_run(
     result: DiscoveryResult,
     labels: dict[int, ThemeLabel],
     state: FitState,
+    space: tuple[np.ndarray, str] | None = None,
 ) -> dict[str, int]:
-    """Store the run (one transaction, status ok included); returns the lifecycle event counts."""
+    """Store the run (one transaction, status ok included); returns the lifecycle event counts.
+    `space`: this run's centred vectors and model key (tracking across a model switch)."""
     members = [set(ids[result.labels == c].tolist()) for c in range(result.n_themes)]
     with session_scope(engine) as session:
-        theme_ids, counts = _track(session, run_id, result, members, labels)
+        tracked_in = (ids, *space) if space is not None else None
+        theme_ids, counts = _track(session, run_id, result, members, labels, tracked_in)
         session.execute(
             insert(Assignment),
             [
