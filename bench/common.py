@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,10 +12,18 @@ import numpy as np
 import pandas as pd
 
 ROOT = Path(__file__).resolve().parent.parent
-# ../shared/benchmarks from the repository; from a git worktree (e.g. wt/NAME) one level further up
-BENCH_DIR = next(
-    (p / "shared" / "benchmarks" for p in ROOT.parents if (p / "shared" / "benchmarks").is_dir()),
-    ROOT.parent / "shared" / "benchmarks",
+#: ../shared/benchmarks beside the checkout (or beside a parent, from a git worktree);
+#: INSIGHTS_BENCH_DIR points elsewhere.
+BENCH_DIR = Path(
+    os.environ.get("INSIGHTS_BENCH_DIR")
+    or next(
+        (
+            p / "shared" / "benchmarks"
+            for p in ROOT.parents
+            if (p / "shared" / "benchmarks").is_dir()
+        ),
+        ROOT.parent / "shared" / "benchmarks",
+    )
 )
 SAMPLE_TICKETS = ROOT / "data" / "sample" / "tickets.csv"
 SAMPLE_TRUTH = ROOT / "data" / "sample" / "truth.csv"
@@ -38,6 +47,14 @@ def _digest(*paths: Path) -> str:
     return h.hexdigest()[:16]
 
 
+def _is_ticket_set(path: Path) -> bool:
+    """Labelled ticket sets have these columns; other files there (e.g. a label -> category
+    map) are not sets."""
+    with path.open(encoding="utf-8") as fh:
+        header = fh.readline().strip().split(",")
+    return {"ticket_id", "text", "label", "language"} <= set(header)
+
+
 def load_csv_set(path: Path) -> BenchSet:
     df = pd.read_csv(path, dtype=str, keep_default_na=False)
     return BenchSet(
@@ -48,11 +65,6 @@ def load_csv_set(path: Path) -> BenchSet:
         languages=df["language"].tolist(),
         digest=_digest(path),
     )
-
-
-def _is_set(path: Path) -> bool:
-    header = pd.read_csv(path, nrows=0).columns
-    return {"ticket_id", "text", "label", "language"} <= set(header)
 
 
 def load_sample_set() -> BenchSet | None:
@@ -81,8 +93,7 @@ def load_sample_set() -> BenchSet | None:
 
 
 def load_sets(names: list[str] | None = None) -> list[BenchSet]:
-    # label-level side files (bitext_categories.csv: label -> category) are not sets
-    sets = [load_csv_set(p) for p in sorted(BENCH_DIR.glob("*.csv")) if _is_set(p)]
+    sets = [load_csv_set(p) for p in sorted(BENCH_DIR.glob("*.csv")) if _is_ticket_set(p)]
     sample = load_sample_set()
     if sample is not None:
         sets.append(sample)
