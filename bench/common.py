@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,7 +12,9 @@ import numpy as np
 import pandas as pd
 
 ROOT = Path(__file__).resolve().parent.parent
-BENCH_DIR = ROOT.parent / "shared" / "benchmarks"
+# A git worktree outside /work/main has no ../shared: INSIGHTS_BENCHMARKS_DIR points at the sets.
+BENCH_DIR = Path(os.environ.get("INSIGHTS_BENCHMARKS_DIR", ROOT.parent / "shared" / "benchmarks"))
+SET_COLUMNS = {"ticket_id", "text", "language", "label"}
 SAMPLE_TICKETS = ROOT / "data" / "sample" / "tickets.csv"
 SAMPLE_TRUTH = ROOT / "data" / "sample" / "truth.csv"
 CACHE_DIR = Path(__file__).resolve().parent / ".cache"
@@ -72,7 +75,13 @@ def load_sample_set() -> BenchSet | None:
 
 
 def load_sets(names: list[str] | None = None) -> list[BenchSet]:
-    sets = [load_csv_set(p) for p in sorted(BENCH_DIR.glob("*.csv"))]
+    # Only labelled ticket sets; side tables such as bitext_categories.csv are not sets.
+    paths = [
+        p
+        for p in sorted(BENCH_DIR.glob("*.csv"))
+        if set(pd.read_csv(p, nrows=0).columns) >= SET_COLUMNS
+    ]
+    sets = [load_csv_set(p) for p in paths]
     sample = load_sample_set()
     if sample is not None:
         sets.append(sample)

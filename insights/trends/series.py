@@ -394,6 +394,68 @@ def _nb_tests(
     return mu, np.clip(p, 0.0, 1.0)
 
 
+@dataclass
+class SpikeTests:
+    """Per-cell results of :func:`spike_tests`; NaN / False for cells that were not tested."""
+
+    expected: np.ndarray
+    p_value: np.ndarray
+    q_value: np.ndarray
+    tested: np.ndarray
+    spike: np.ndarray
+    dispersion: float
+
+
+def spike_tests(
+    counts: np.ndarray,
+    expo: np.ndarray,
+    mask: np.ndarray,
+    *,
+    min_count: int,
+    min_baseline: int,
+    fdr: float,
+    min_ratio: float,
+    dispersion: float | None = None,
+    max_dispersion: float = 1.0,
+) -> SpikeTests:
+    """The spike test of the module docstring for any period (weeks here, days for alerts).
+
+    ``counts`` / ``expo`` are (cells, baseline periods + 1), the last column being the period
+    under test; ``mask`` (cells, baseline periods) marks the baseline periods each cell may use.
+    Cells below the count floor, with fewer than ``min_baseline`` baseline periods or without
+    exposure are not tested. Benjamini-Hochberg runs across every tested cell of the call, so a
+    caller passes all the cells of one period together. ``dispersion`` None: pooled
+    method-of-moments estimate over the baselines (capped at ``max_dispersion``).
+    """
+    counts = np.asarray(counts, dtype=float)
+    expo = np.asarray(expo, dtype=float)
+    mask = np.asarray(mask, dtype=float)
+    n = len(counts)
+    if dispersion is None:
+        alpha = _estimate_dispersion(counts[:, :-1], expo[:, :-1], mask, max_dispersion)
+    else:
+        alpha = float(dispersion)
+    mu_all = np.full(n, np.nan)
+    p_all = np.full(n, np.nan)
+    q_all = np.full(n, np.nan)
+    if n == 0:
+        empty = np.zeros(0, dtype=bool)
+        return SpikeTests(mu_all, p_all, q_all, empty, empty, alpha)
+    n_base = mask.sum(axis=1)
+    e_base = (expo[:, :-1] * mask).sum(axis=1)
+    testable = (
+        (counts[:, -1] >= min_count) & (n_base >= min_baseline) & (e_base > 0) & (expo[:, -1] > 0)
+    )
+    if testable.any():
+        mu, p = _nb_tests(counts[testable], expo[testable], mask[testable], alpha)
+        mu_all[testable] = mu
+        p_all[testable] = p
+        q_all[testable] = stats.false_discovery_control(p, method="bh")
+    with np.errstate(invalid="ignore"):
+        sig = testable & (q_all <= fdr) & (counts[:, -1] >= min_ratio * mu_all)
+    return SpikeTests(mu_all, p_all, q_all, testable, sig, alpha)
+
+
 # --------------------------------------------------------------------------- ranking
 
 
@@ -488,30 +550,19 @@ def rank_week(
     all_counts = np.vstack([t_counts, c_counts])
     all_expo = np.vstack([t_expo, c_expo])
     all_mask = np.vstack([t_mask, c_mask])
-    if params.dispersion is None:
-        alpha = _estimate_dispersion(
-            all_counts[:, :-1], all_expo[:, :-1], all_mask, params.max_dispersion
-        )
-    else:
-        alpha = float(params.dispersion)
-
-    n_base = all_mask.sum(axis=1)
-    e_base = (all_expo[:, :-1] * all_mask).sum(axis=1)
-    testable = (
-        (all_counts[:, -1] >= params.min_count)
-        & (n_base >= params.min_baseline_weeks)
-        & (e_base > 0)
-        & (all_expo[:, -1] > 0)
+    tests = spike_tests(
+        all_counts,
+        all_expo,
+        all_mask,
+        min_count=params.min_count,
+        min_baseline=params.min_baseline_weeks,
+        fdr=params.fdr,
+        min_ratio=params.min_ratio,
+        dispersion=params.dispersion,
+        max_dispersion=params.max_dispersion,
     )
-    mu_all = np.full(len(all_counts), np.nan)
-    p_all = np.full(len(all_counts), np.nan)
-    q_all = np.full(len(all_counts), np.nan)
-    if testable.any():
-        mu, p = _nb_tests(all_counts[testable], all_expo[testable], all_mask[testable], alpha)
-        mu_all[testable] = mu
-        p_all[testable] = p
-        q_all[testable] = stats.false_discovery_control(p, method="bh")
-    sig = testable & (q_all <= params.fdr) & (all_counts[:, -1] >= params.min_ratio * mu_all)
+    mu_all, p_all, q_all = tests.expected, tests.p_value, tests.q_value
+    testable, sig = tests.tested, tests.spike
 
     n_t = len(theme_ids)
     seg_by_theme: dict[int, list[dict[str, Any]]] = {}
