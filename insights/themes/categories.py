@@ -12,13 +12,16 @@ Grouping
 Second level
     Only where it helps: a category of at least ``sub_min_themes`` themes is cut again the same
     way, and the cut is kept only when its silhouette within the category reaches
-    ``sub_min_silhouette`` (clear sub-groups, not noise). Sub-categories get ids like
-    categories and point at their parent.
+    ``sub_min_silhouette`` (0.5) and no sub-group is a lone theme: clear sub-areas, not noise
+    (jittered themes of one area score about 0.25 by splitting off an outlier; on bitext a 0.35
+    threshold split the account category into 7 parts that matched its intents worse than the
+    category did, see bench/README.md). Sub-categories get ids like categories and point at
+    their parent.
 
 Titles
     Class-based TF-IDF (``label.c_tf_idf``) over categories, each category's "document" being its
-    themes' keywords weighted by theme volume and keyword rank: words shared by the category's
-    big themes and rare in other categories. The title joins up to three such terms that share
+    themes' keywords and their words, weighted by theme volume and keyword rank: words shared by
+    the category's big themes and rare in other categories. The title joins up to three such terms that share
     no word, as theme titles do.
 
 Stable ids
@@ -60,7 +63,8 @@ class CategoryParams:
     max_categories: int = 40
     min_themes: int = 4  # fewer themes: one category holds them all
     sub_min_themes: int = 10
-    sub_min_silhouette: float = 0.25
+    sub_min_silhouette: float = 0.5
+    sub_min_size: int = 2  # a "sub-category" of one theme is an outlier, not a sub-area
     title_keywords: int = 8  # keywords per theme that feed the title
     track: TrackParams = field(default_factory=TrackParams)
 
@@ -164,19 +168,26 @@ def _centroid(themes: Sequence[ThemeInfo], idx: Sequence[int]) -> np.ndarray:
 def category_titles(
     themes: Sequence[ThemeInfo], groups: Sequence[Sequence[int]], top_keywords: int = 8
 ) -> list[tuple[str, list[str]]]:
-    """(title, keywords) per group of theme indices, from c-TF-IDF over the groups."""
+    """(title, keywords) per group of theme indices, from c-TF-IDF over the groups.
+
+    A term's weight in a group is the volume of the group's themes that use it (as a keyword,
+    or as a word of a keyword phrase, discounted by rank), so a word many big themes share
+    ("account") beats a word of one theme ("freemium").
+    """
     vocab: dict[str, int] = {}
     rows, cols, vals = [], [], []
     for g, idx in enumerate(groups):
         for i in idx:
+            weight: dict[str, float] = {}
             for rank, term in enumerate(list(themes[i].keywords)[:top_keywords]):
                 term = str(term).strip().lower()
-                if not term:
-                    continue
-                col = vocab.setdefault(term, len(vocab))
+                discount = 1.0 / (1.0 + rank / 4.0)
+                for t in {term, *term.split()} if term else ():
+                    weight[t] = max(weight.get(t, 0.0), discount)
+            for term, w in weight.items():
                 rows.append(g)
-                cols.append(col)
-                vals.append(max(themes[i].volume, 1) / (rank + 1))
+                cols.append(vocab.setdefault(term, len(vocab)))
+                vals.append(max(themes[i].volume, 1) * w)
     if not vocab:
         return [("", []) for _ in groups]
     counts = sp.csr_matrix((vals, (rows, cols)), shape=(len(groups), len(vocab)))
@@ -336,6 +347,8 @@ def _subcategories(
     if cut["k"] < 2 or not cut["silhouette"] >= params.sub_min_silhouette:
         return [], next_id
     groups = [[idx[j] for j in np.flatnonzero(labels == g)] for g in range(int(labels.max()) + 1)]
+    if min(len(g) for g in groups) < params.sub_min_size:
+        return [], next_id
     prev = [p for p in previous if p.parent_id == cat.category_id]
     ids, _, next_id = _match(themes, groups, prev, {}, next_id, params)
     subs = _make(themes, dict(zip(ids, groups, strict=True)), {}, titles, cat.category_id)

@@ -14,8 +14,9 @@ Test (shared with the weekly spikes)
 Episodes (once per episode)
     An episode of a cell starts on the day it spikes and ends once the cell has been "normal"
     for ``quiet_days`` days in a row; only the start is alerted. A day is normal when the cell is
-    not elevated: untested (below the count floor) or ``p >= normal_p``. A day that is elevated
-    but not a spike keeps the episode open, so a problem that flickers around the threshold is
+    not elevated: ``p >= normal_p`` or, below the count floor, fewer than ``min_ratio`` x the
+    expected count (or under two tickets). A day that is elevated but not a spike keeps the
+    episode open, so a problem that flickers around the threshold is
     one episode, not an alert every other day. :func:`advance_episodes` is a pure function of the
     previous state and the day's tests: the caller stores the returned episodes.
 
@@ -66,12 +67,12 @@ class AlertParams:
     min_baseline_days: int = 7
     min_count: int = 5
     min_group: int = 5
-    fdr: float = 0.05
+    fdr: float = 0.1
     min_ratio: float = 2.0
     dispersion: float | None = None
     max_dispersion: float = 1.0
     by_kind: bool = True
-    quiet_days: int = 2
+    quiet_days: int = 3
     normal_p: float = 0.1
 
     def __post_init__(self) -> None:
@@ -99,8 +100,16 @@ class CellTest:
     def key(self) -> tuple[Any, str, str | None]:
         return (self.theme_id, self.region, self.kind)
 
-    def elevated(self, normal_p: float) -> bool:
-        return self.spike or (self.p_value is not None and self.p_value < normal_p)
+    def elevated(self, params: AlertParams) -> bool:
+        """Still above normal: a spike, a small p-value, or (below the count floor, untested) at
+        least ``min_ratio`` x expected and two tickets."""
+        if self.spike:
+            return True
+        if self.p_value is not None:
+            return self.p_value < params.normal_p
+        if self.expected is None:
+            return False
+        return self.count >= max(2.0, params.min_ratio * self.expected)
 
 
 @dataclass
@@ -168,6 +177,9 @@ def daily_tests(
 ) -> list[CellTest]:
     """Every cell with a ticket on ``day``, tested where the floors allow (see module doc).
 
+    The Benjamini-Hochberg family is every cell with a ticket in the window (untested ones
+    count with p = 1), so a day with many small cells does not find more false spikes.
+
     ``frame`` comes from ``series.prepare`` (columns ``local_at``, ``theme_id``, ``region`` and
     optionally ``kind``). Tickets without a region are counted nowhere here.
     """
@@ -193,10 +205,10 @@ def daily_tests(
     base_days = days[:-1].to_numpy(dtype="datetime64[ns]")
     for seg in levels:
         part = sub.loc[sub[seg].notna().all(axis=1)]
-        today = part.loc[(part["day"] == d0) & part["theme_id"].notna()]
-        if today.empty:
+        if not ((part["day"] == d0) & part["theme_id"].notna()).any():
             continue
-        cells = today.groupby(["theme_id", *seg]).size().index
+        # Every cell seen in the window: those without a ticket today are tests too (p = 1).
+        cells = part.loc[part["theme_id"].notna()].groupby(["theme_id", *seg]).size().index
         counts = part.loc[part["theme_id"].notna()].groupby(["theme_id", *seg, "day"]).size()
         counts = counts.unstack("day").reindex(index=cells, columns=days).fillna(0.0)
         expo = part.groupby([*seg, "day"]).size().unstack("day").reindex(columns=days)
@@ -221,8 +233,11 @@ def daily_tests(
         min_ratio=params.min_ratio,
         dispersion=params.dispersion,
         max_dispersion=params.max_dispersion,
+        untested_in_family=True,
     )
     c_now = np.vstack(blocks_c)[:, -1]
+    # Expected count of every cell with a baseline (tested or not), for the episode logic.
+    expected = tests.baseline_rate * np.vstack(blocks_e)[:, -1]
 
     def num(x: float) -> float | None:
         return None if np.isnan(x) else float(x)
@@ -234,12 +249,13 @@ def daily_tests(
             kind=kind,
             day=d0.date(),
             count=int(c_now[i]),
-            expected=num(tests.expected[i]),
+            expected=num(expected[i]),
             p_value=num(tests.p_value[i]),
             q_value=num(tests.q_value[i]),
             spike=bool(tests.spike[i]),
         )
         for i, (tid, region, kind) in enumerate(keys)
+        if c_now[i] > 0
     ]
 
 
@@ -280,7 +296,7 @@ def advance_episodes(
             continue
         test = by_key.get(key)
         ep = replace(ep, last_day=d)
-        if test is not None and test.elevated(params.normal_p):
+        if test is not None and test.elevated(params):
             ep.last_elevated = d
             if test.spike:
                 ep.last_spike = d

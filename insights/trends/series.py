@@ -404,6 +404,7 @@ class SpikeTests:
     tested: np.ndarray
     spike: np.ndarray
     dispersion: float
+    baseline_rate: np.ndarray  # (B + 0.5) / E_base for every cell with a baseline, else NaN
 
 
 def spike_tests(
@@ -417,6 +418,7 @@ def spike_tests(
     min_ratio: float,
     dispersion: float | None = None,
     max_dispersion: float = 1.0,
+    untested_in_family: bool = False,
 ) -> SpikeTests:
     """The spike test of the module docstring for any period (weeks here, days for alerts).
 
@@ -426,6 +428,10 @@ def spike_tests(
     exposure are not tested. Benjamini-Hochberg runs across every tested cell of the call, so a
     caller passes all the cells of one period together. ``dispersion`` None: pooled
     method-of-moments estimate over the baselines (capped at ``max_dispersion``).
+    ``untested_in_family``: every cell with a baseline joins the Benjamini-Hochberg family, the
+    untested ones with p = 1. Use it when most cells sit below the count floor (days, not
+    weeks): a low-rate cell reaches the floor only on an extreme day, so a family of the tested
+    cells alone is selected for extremes and BH would under-count its tests.
     """
     counts = np.asarray(counts, dtype=float)
     expo = np.asarray(expo, dtype=float)
@@ -440,9 +446,13 @@ def spike_tests(
     q_all = np.full(n, np.nan)
     if n == 0:
         empty = np.zeros(0, dtype=bool)
-        return SpikeTests(mu_all, p_all, q_all, empty, empty, alpha)
+        return SpikeTests(mu_all, p_all, q_all, empty, empty, alpha, np.zeros(0))
     n_base = mask.sum(axis=1)
     e_base = (expo[:, :-1] * mask).sum(axis=1)
+    b_sum = (counts[:, :-1] * mask).sum(axis=1)
+    has_base = (n_base >= min_baseline) & (e_base > 0)
+    rate = np.full(n, np.nan)
+    rate[has_base] = (b_sum[has_base] + 0.5) / e_base[has_base]
     testable = (
         (counts[:, -1] >= min_count) & (n_base >= min_baseline) & (e_base > 0) & (expo[:, -1] > 0)
     )
@@ -450,10 +460,13 @@ def spike_tests(
         mu, p = _nb_tests(counts[testable], expo[testable], mask[testable], alpha)
         mu_all[testable] = mu
         p_all[testable] = p
-        q_all[testable] = stats.false_discovery_control(p, method="bh")
+        family = p
+        if untested_in_family:
+            family = np.concatenate([p, np.ones(int((has_base & ~testable).sum()))])
+        q_all[testable] = stats.false_discovery_control(family, method="bh")[: len(p)]
     with np.errstate(invalid="ignore"):
         sig = testable & (q_all <= fdr) & (counts[:, -1] >= min_ratio * mu_all)
-    return SpikeTests(mu_all, p_all, q_all, testable, sig, alpha)
+    return SpikeTests(mu_all, p_all, q_all, testable, sig, alpha, rate)
 
 
 # --------------------------------------------------------------------------- ranking
