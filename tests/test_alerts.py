@@ -24,13 +24,13 @@ REGIONS = ("ID", "TH", "VN")
 
 
 def make_frame(days: int = 35, seed: int = 0, bursts: dict | None = None) -> pd.DataFrame:
-    """Poisson tickets a day: themes 1-4 at 6/3/2/1 a day per region, plus unthemed ones.
+    """Poisson tickets a day: themes 1-4 at 6/3/2/1 a day per region, plus 40 unthemed.
 
     ``bursts[(theme, region, day_index, kind)] = n`` adds n tickets of that cell on that day.
     """
     rng = np.random.default_rng(seed)
     rows = []
-    rates = {1: 6.0, 2: 3.0, 3: 2.0, 4: 1.0, None: 10.0}
+    rates = {1: 6.0, 2: 3.0, 3: 2.0, 4: 1.0, None: 40.0}
     for d in range(days):
         for region in REGIONS:
             for theme, lam in rates.items():
@@ -65,8 +65,8 @@ def test_burst_in_one_region_is_the_only_spike():
     assert {(t.theme_id, t.region, t.kind) for t in spikes} <= {(2, "TH", None), (2, "TH", "buyer")}
     assert (2, "TH", None) in {(t.theme_id, t.region, t.kind) for t in spikes}
     top = next(t for t in spikes if t.kind is None)
-    # expected = baseline share x today's region volume, which the burst itself inflates
-    assert top.count >= 12 and 2 < top.expected < 7
+    # the burst does not inflate its own expectation (exposure = the region's other tickets)
+    assert top.count >= 12 and top.expected == pytest.approx(3, rel=0.35)
     assert top.q_value <= AlertParams().fdr
 
 
@@ -100,8 +100,11 @@ def test_kind_cell_uses_its_own_exposure():
     dd = (local["local_at"].dt.normalize() - pd.Timestamp(START)).dt.days
     for t, sub in ((seller, local["kind"] == "seller"), (region, local["kind"].notna())):
         base = (dd >= 2) & (dd < 30) & sub  # the 28 days before day 30
-        b = (base & (local["theme_id"] == 4)).sum()
-        expected = (b + 0.5) / base.sum() * ((dd == 30) & sub).sum()
+        mine = local["theme_id"] == 4
+        b = (base & mine).sum()
+        today = (dd == 30) & sub
+        # exposure: the segment's other tickets, in the baseline and on the day
+        expected = (b + 0.5) / (base.sum() - b) * (today.sum() - (today & mine).sum())
         assert t.expected == pytest.approx(expected)
 
 

@@ -3,9 +3,11 @@
 Test (shared with the weekly spikes)
     For a day ``d`` every cell (theme x region, and theme x region x kind) is tested with
     :func:`insights.trends.series.spike_tests`, the weekly spike test run on days: the cell's
-    share of its region's (or region-kind's) tickets in the trailing ``baseline_days`` days gives
-    the expected count, the negative-binomial tail gives the p-value, Benjamini-Hochberg runs
-    across every cell of the day, and a spike needs ``q <= fdr`` and a count of at least
+    rate per other ticket of its region (or region-kind) in the trailing ``baseline_days`` days,
+    times the region's other tickets of the day, gives the expected count (other tickets, not
+    all: a burst in a small region can double the day's volume and would raise its own
+    expectation), the negative-binomial tail gives the p-value, Benjamini-Hochberg runs
+    across every cell seen in the window (untested ones count with p = 1), and a spike needs ``q <= fdr`` and a count of at least
     ``min_ratio`` x expected. Exposure being the region's own tickets of the day, a weekend or a
     regional sale does not look like a spike. Only cells with at least ``max(min_count,
     min_group)`` tickets are tested: ``min_group`` is the digest's privacy floor, so no alert
@@ -223,9 +225,13 @@ def daily_tests(
             keys.append((tid, str(region), str(cell[2]) if len(seg) > 1 else None))
     if not keys:
         return []
+    counts_all = np.vstack(blocks_c)
+    # Exposure: the segment's *other* tickets. In a small region a burst can double the day's
+    # volume, and with all tickets as exposure it would raise its own expected count.
+    others = np.maximum(np.vstack(blocks_e) - counts_all, 0.0)
     tests = spike_tests(
-        np.vstack(blocks_c),
-        np.vstack(blocks_e),
+        counts_all,
+        others,
         np.vstack(blocks_m),
         min_count=max(params.min_count, params.min_group),
         min_baseline=params.min_baseline_days,
@@ -235,9 +241,9 @@ def daily_tests(
         max_dispersion=params.max_dispersion,
         untested_in_family=True,
     )
-    c_now = np.vstack(blocks_c)[:, -1]
+    c_now = counts_all[:, -1]
     # Expected count of every cell with a baseline (tested or not), for the episode logic.
-    expected = tests.baseline_rate * np.vstack(blocks_e)[:, -1]
+    expected = tests.baseline_rate * others[:, -1]
 
     def num(x: float) -> float | None:
         return None if np.isnan(x) else float(x)
