@@ -59,10 +59,11 @@ class AlertParams:
 
     ``baseline_days`` (28): four of every weekday, so the baseline share is not a weekday's.
     ``min_count`` (5) and ``min_group`` (the digest's privacy floor, 5): the count floor.
-    ``fdr`` (0.05): Benjamini-Hochberg level across all cells of a day; with no real spike this
-    bounds the chance of any false alert that day (all regions together) near 5 %, well under
-    the target of one false alert per 20 region-days. ``min_ratio`` (2.0): a day is noisier than
-    a week, so a spike must at least double the expected count.
+    ``fdr`` (0.1): Benjamini-Hochberg level across all cells of a day. The backtest
+    (bench/alerts.py) gave 0.031 false alerts per region-day at 0.1 (target 0.05) and 0.007 at
+    0.05, which missed more bursts in cells of 3-5 tickets a day. ``min_ratio`` (2.0): a day is
+    noisier than a week, so a spike must at least double the expected count. ``quiet_days`` (3):
+    normal days in a row that end an episode.
     """
 
     baseline_days: int = 28
