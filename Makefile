@@ -25,13 +25,17 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(VENV)/bin/insights ingest data/sample/tickets.csv
 	$(VENV)/bin/insights ingest data/sample/zendesk_export.csv --mapping data/sample/zendesk_mapping.json
+	$(VENV)/bin/insights ingest data/sample/conversations.jsonl
 	$(VENV)/bin/insights refresh
 	$(VENV)/bin/insights themes --limit 15
 	$(VENV)/bin/insights themes --week latest --limit 10
 	$(VENV)/bin/insights app
 
+# pytest exits 5 when it collected no test: that is a failure here, never a silent pass.
 test: $(STAMP)
-	$(PY) -m pytest -q --durations=15
+	@$(PY) -m pytest -q --durations=15; code=$$?; \
+	if [ $$code -eq 5 ]; then echo "make test: no tests were collected" >&2; exit 1; fi; \
+	exit $$code
 
 bench: $(STAMP)
 	$(PY) -m pip install -q --disable-pip-version-check -e '.[dev,bench]'

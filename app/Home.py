@@ -15,29 +15,30 @@ import streamlit as st
 
 from app import ui
 from insights.people.annotate import STATUSES
-from insights.views import dashboard as dash
+from insights.views import dashboard, tagging
+from insights.views.export import table_csv
+from insights.views.frame import week_window
+from insights.views.themes import theme_meta
 
-eng, state = ui.start("Themes")
+eng, version = ui.start("Themes")
 
 requested = st.query_params.get("theme")
 if requested:
     st.switch_page(ui.THEME_PAGE, query_params={"theme": requested})
 
 st.title("Support ticket themes")
-ui.explain_empty(state)
+ui.explain_empty(version)
 ui.show_flash()
 
-frame = ui.frame(state)
-meta = dash.theme_meta(eng)
-params = ui.params()
-weeks = dash.week_labels(frame, params)
-segments = dash.segment_values(frame)
+index = ui.index(version)
+meta = theme_meta(eng)
+weeks = index.weeks
 ALL = "All"
 
 with st.sidebar:
     st.header("Filters")
     mode = st.radio("Period", ["Week", "Date range"], horizontal=True, key="mode")
-    default = dash.default_week(frame, params)
+    default = index.default_week
     week = st.selectbox(
         "Week",
         weeks,
@@ -47,13 +48,13 @@ with st.sidebar:
         help="Default: the latest complete week",
     )
     if mode == "Date range":
-        start_default, end_default = dash.week_window(week or weeks[0], params)
+        start_default, end_default = week_window(week or weeks[0], ui.params())
         picked = st.date_input("Dates", value=(start_default, end_default), key="dates")
     chosen: dict[str, str | None] = {}
     for seg in ("region", "kind", "language", "channel"):
-        value = st.selectbox(seg.capitalize(), [ALL, *segments[seg]], key=f"f_{seg}")
+        value = st.selectbox(seg.capitalize(), [ALL, *index.segments.get(seg, [])], key=f"f_{seg}")
         chosen[seg] = None if value == ALL else value
-    tag = st.selectbox("Tag", [ALL, *dash.tag_suggestions(meta)], key="f_tag")
+    tag = st.selectbox("Tag", [ALL, *tagging.tag_suggestions(meta)], key="f_tag")
     status = st.selectbox("Status", [ALL, *STATUSES], key="f_status")
     ui.who()
 
@@ -61,17 +62,18 @@ search_col, sort_col = st.columns([3, 1])
 search = search_col.text_input(
     "Search", placeholder="keyword, title, tag, owner or theme id", key="search"
 ).strip()
-sort_by = sort_col.selectbox("Sort by", list(dash.SORTS), key="sort")
+sort_by = sort_col.selectbox("Sort by", list(dashboard.SORTS), key="sort")
 
 if mode == "Date range" and isinstance(picked, tuple | list) and len(picked) == 2:
     d0, d1 = picked
-    table = dash.range_themes(frame, meta, d0, d1, **chosen)
+    table = dashboard.range_themes(ui.frame(version), meta, d0, d1, **chosen)
     period = f"{d0:%d %b %Y} – {d1:%d %b %Y}"
     head = None
 else:
-    table = ui.ranked(state, frame, meta, week, **chosen)
+    ranked = ui.ranked(version, week, **chosen) if week else None
+    table = dashboard.table_frame(ranked, meta)
     period = f"week {week}" if week else ""
-    head = dash.headline(frame, table, week, params, **chosen)
+    head = dashboard.headline(ranked)
 
 if head is not None:
     c = st.columns(5)
@@ -82,13 +84,13 @@ if head is not None:
     c[3].metric("Spiking themes", head["spiking"])
     c[4].metric("Unthemed", f"{head['unthemed_share']:.0%}")
 
-shown = dash.filter_table(
+shown = dashboard.filter_table(
     table,
     tag=None if tag == ALL else tag,
     status=None if status == ALL else status,
     search=search,
 )
-shown = dash.sort_table(shown, sort_by)
+shown = dashboard.sort_table(shown, sort_by)
 
 st.subheader(f"{len(shown)} themes · {period}")
 if shown.empty:
@@ -104,21 +106,7 @@ else:
         view,
         hide_index=True,
         width="stretch",
-        column_order=[
-            "rank",
-            "link",
-            "title",
-            "trend",
-            "volume",
-            "share",
-            "growth",
-            "spike",
-            "lifecycle",
-            "tags",
-            "owner",
-            "status",
-            "keywords",
-        ],
+        column_order=["rank", "link", *dashboard.SHOWN_COLUMNS],
         column_config={
             "rank": st.column_config.NumberColumn("#", width="small"),
             "link": st.column_config.LinkColumn(
@@ -143,7 +131,7 @@ else:
     stamp = week or date.today().isoformat()
     st.download_button(
         "Download CSV of this table",
-        dash.export_csv(shown),
+        table_csv(shown),
         file_name=f"themes-{stamp}.csv",
         mime="text/csv",
     )
@@ -159,4 +147,4 @@ else:
     if c2.button("Open theme page", key="open_btn"):
         st.switch_page(ui.THEME_PAGE, query_params={"theme": str(pick)})
 
-ui.footer(eng, state)
+ui.footer(eng, version)

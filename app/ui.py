@@ -1,21 +1,27 @@
-"""Streamlit plumbing shared by the pages: the store connection, cached data, login and the
-person's name for the audit log. Business logic lives in insights.views.dashboard / insights.people.annotate.
-"""
+"""Streamlit plumbing shared by the pages: settings, the store, the read model for this page
+run, login and the person's name for the audit log. Business logic lives in insights.views
+(what pages show) and insights.people (what people change)."""
 
 from __future__ import annotations
 
 import hmac
-import os
+from collections.abc import Callable
+from typing import TypeVar
 
 import pandas as pd
 import streamlit as st
 from sqlalchemy import Engine
 
-from insights.settings import load_settings
+from insights.settings import Settings, SettingsError, load_settings
 from insights.store.db import StoreError, connect
-from insights.trends.series import TrendParams
-from insights.views import dashboard as dash
+from insights.trends import TrendParams
+from insights.views import dashboard, tagging
+from insights.views.frame import DataVersion, data_version, load_frame
+from insights.views.ranked import RankedWeek, Selection
+from insights.views.store import WeekIndex
+from insights.views.weekly import materialise, ranked_week, trend_params, week_index
 
+T = TypeVar("T")
 THEME_PAGE = "pages/1_Theme.py"
 TAGGING_PAGE = "pages/2_Tagging.py"
 HOME_PAGE = "Home.py"
@@ -26,12 +32,21 @@ def _engine(url: str) -> Engine:
     return connect(url)
 
 
+def settings() -> Settings:
+    """The settings of this page run; a bad value stops the page with its one-line message."""
+    try:
+        return load_settings()
+    except SettingsError as exc:
+        st.error(f"Bad setting: {exc}")
+        st.stop()
+        raise  # for type checkers: st.stop() does not return
+
+
 def engine() -> Engine:
     """The store named by INSIGHTS_DB_URL (what `insights app --db` passes); stops the page with
     a one-line error when it cannot be opened, instead of a traceback."""
     try:
-        url = load_settings().db_url
-        return _engine(url)
+        return _engine(settings().store.db_url)
     except (StoreError, ValueError) as exc:
         st.error(f"Cannot open the store: {exc}")
         st.stop()
@@ -39,62 +54,51 @@ def engine() -> Engine:
 
 
 def params() -> TrendParams:
-    return TrendParams(timezone=os.environ.get("INSIGHTS_TIMEZONE") or "UTC")
+    """Weeks as the CLI and the digest count them: the one INSIGHTS_TIMEZONE and week start."""
+    return trend_params(settings())
 
 
-@st.cache_data(show_spinner="Reading tickets ...", max_entries=4)
-def _frame(url: str, key: tuple, _eng: Engine, tz: str) -> pd.DataFrame:
-    return dash.load_frame(_eng, TrendParams(timezone=tz))
+def index(version: DataVersion) -> WeekIndex:
+    """Weeks, default week and filter values, from the read model's table."""
+    return week_index(engine(), settings(), version)
 
 
-def frame(state: dash.StoreState) -> pd.DataFrame:
-    """The prepared ticket frame, cached per store URL and data version (run id + last
-    merge/split), so pages re-read 100,000 tickets only after something moved them."""
-    eng = engine()
-    return _frame(str(eng.url), state.key, eng, params().timezone)
+def ranked(version: DataVersion, week: str | None, **segments: str | None) -> RankedWeek:
+    """The week's ranking for the filters, from the read model (stored by the refresh that
+    made this data version, or computed and stored by the first page that asked)."""
+    with st.spinner("Ranking the week ..."):
+        return ranked_week(engine(), settings(), week, Selection(**segments), version)
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
-def _ranked(
-    url: str,
-    key: tuple,
-    meta_key: str,
-    _frame_df: pd.DataFrame,
-    _meta: pd.DataFrame,
-    week: str | None,
-    tz: str,
-    segments: tuple[tuple[str, str | None], ...],
-) -> pd.DataFrame:
-    return dash.ranked_themes(_frame_df, _meta, week, TrendParams(timezone=tz), **dict(segments))
+def frame(version: DataVersion) -> pd.DataFrame:
+    """Every ticket with its theme and week, for the views the read model does not store (date
+    ranges, a theme's trend and breakdowns, the tagging queue); kept per data version."""
+    with st.spinner("Reading tickets ..."):
+        return load_frame(engine(), params(), version)[0]
 
 
-def ranked(
-    state: dash.StoreState,
-    fr: pd.DataFrame,
-    meta: pd.DataFrame,
-    week: str | None,
-    **segments: str | None,
-) -> pd.DataFrame:
-    """The ranked table, cached per data version, week and segment filters. Titles, tags and
-    owners come from `meta` (read fresh) and are keyed by their content hash."""
-    meta_key = str(pd.util.hash_pandas_object(meta.astype(str), index=False).sum())
-    segments = {seg: segments.get(seg) for seg in ("region", "kind", "language", "channel")}
-    eng = engine()
-    return _ranked(
-        str(eng.url),
-        state.key,
-        meta_key,
-        fr,
-        meta,
-        week,
-        params().timezone,
-        tuple(sorted(segments.items())),
-    )
-
-
-def clear_caches() -> None:
-    """After a write the next render must show it."""
-    _ranked.clear()
+def change_membership(
+    person: str,
+    change: Callable[[], T],
+    done: Callable[[T], str],
+    forget: str | None = None,
+) -> None:
+    """Run a merge or split for `person` (one audited transaction), then store the read model
+    of the new data version, so the next page (anyone's) reads tables again; a failure shows
+    one line and nothing is saved."""
+    if not person:
+        st.error("Not saved: enter your name in the sidebar first.")
+        return
+    try:
+        result = change()
+    except Exception as exc:
+        write_failed(exc)
+        return
+    if forget:
+        st.session_state.pop(forget, None)
+    materialise(engine(), settings())
+    flash(done(result))
+    st.rerun()
 
 
 # --------------------------------------------------------------------------- login
@@ -120,7 +124,8 @@ def login_gate() -> None:
             st.stop()
         st.session_state.setdefault("who", st.user.get("email") or st.user.get("name") or "")
         return
-    password = os.environ.get("INSIGHTS_APP_PASSWORD")
+    secret = settings().app.password
+    password = secret.get_secret_value() if secret else None
     if not password or st.session_state.get("authenticated"):
         return
     st.title("Ticket insights")
@@ -150,42 +155,35 @@ def who() -> str:
 
 def login_region() -> str | None:
     """The region configured for the logged-in person (INSIGHTS_APP_USER_REGIONS), if any."""
-    raw = os.environ.get("INSIGHTS_APP_USER_REGIONS", "")
-    me = (st.session_state.get("who") or "").strip().lower()
-    for pair in raw.split(","):
-        if "=" in pair:
-            person, region = pair.split("=", 1)
-            if person.strip().lower() == me and me:
-                return region.strip()
-    return None
+    return settings().app.region_of(st.session_state.get("who") or "")
 
 
 # --------------------------------------------------------------------------- page frame
 
 
-def start(title: str) -> tuple[Engine, dash.StoreState]:
-    """Page setup shared by every page: config, login, store, and the empty-store explanation."""
+def start(title: str) -> tuple[Engine, DataVersion]:
+    """Page setup shared by every page: config, login, store and its data version."""
     st.set_page_config(page_title=f"{title} · Ticket insights", page_icon="📊", layout="wide")
     login_gate()
     eng = engine()
-    state = dash.store_state(eng)
-    return eng, state
+    return eng, data_version(eng, params())
 
 
-def explain_empty(state: dash.StoreState) -> None:
+def explain_empty(version: DataVersion) -> None:
     """The page body for a store with nothing to show: what to run, then stop."""
-    if state.message:
-        st.info(state.message)
+    message = dashboard.empty_message(version)
+    if message:
+        st.info(message)
         st.code("insights ingest data/sample/tickets.csv\ninsights refresh", language="bash")
         st.stop()
 
 
-def footer(eng: Engine, state: dash.StoreState) -> None:
-    info = dash.run_info(eng, state.run_id)
+def footer(eng: Engine, version: DataVersion) -> None:
+    info = dashboard.run_info(eng, version.run_id)
     if info:
         st.caption(
-            f"Themes from run {info['run_id']} ({info['mode']}), "
-            f"finished {info['finished_at']:%Y-%m-%d %H:%M} UTC · {state.n_tickets:,} tickets"
+            f"Themes from run {info.run_id} ({info.mode}), "
+            f"finished {info.finished_at:%Y-%m-%d %H:%M} UTC · {version.n_tickets:,} tickets"
         )
 
 
@@ -196,6 +194,23 @@ def md(text: object) -> str:
     for ch in "\\`*_{}[]()#+-.!|<>~$":
         s = s.replace(ch, "\\" + ch)
     return s
+
+
+def tickets_table(tickets: pd.DataFrame) -> None:
+    """Tickets with their redacted text, always shown as text (never as HTML)."""
+    st.dataframe(
+        tickets,
+        hide_index=True,
+        width="stretch",
+        column_config={"text": st.column_config.TextColumn("Text (redacted)", width="large")},
+    )
+
+
+def table_or_note(table: pd.DataFrame, empty: str) -> None:
+    if table.empty:
+        st.caption(empty)
+    else:
+        st.dataframe(table, hide_index=True, width="stretch")
 
 
 def theme_options(meta: pd.DataFrame) -> dict[int, str]:
@@ -244,7 +259,7 @@ def annotation_form(eng: Engine, meta: pd.DataFrame, theme_id: int, key: str) ->
         write_failed(exc)
         return
     st.session_state[seen_key] = notes
-    suggestions = dash.tag_suggestions(meta)
+    suggestions = tagging.tag_suggestions(meta)
     options = list(dict.fromkeys([*notes.tags, *suggestions]))
     row = meta.loc[meta["theme_id"] == theme_id]
     machine = str(row["label"].iloc[0]) if len(row) else ""
@@ -271,7 +286,7 @@ def annotation_form(eng: Engine, meta: pd.DataFrame, theme_id: int, key: str) ->
             person,
             seen=notes,
             title=title,
-            tags=[*tags, *dash.parse_tags(new_tags)],
+            tags=[*tags, *tagging.parse_tags(new_tags)],
             owner=owner,
             status=status,
             tracker_url=tracker,
@@ -281,6 +296,5 @@ def annotation_form(eng: Engine, meta: pd.DataFrame, theme_id: int, key: str) ->
         write_failed(exc)
         return
     st.session_state.pop(seen_key, None)
-    clear_caches()
     flash(f"Saved theme {theme_id}.")
     st.rerun()

@@ -30,8 +30,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from insights.trends import TrendParams, prepare, week_label
 from insights.trends.alerts import AlertParams, advance_episodes, daily_tests
-from insights.trends.series import TrendParams, prepare, week_label
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "data" / "sample"

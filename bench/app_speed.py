@@ -1,14 +1,19 @@
-"""How fast the app's Home page renders on a big store (the issue asks for <= 2 s with 100,000
-tickets and 300 themes).
+"""How fast the app's Home page renders on a big store (issue 16: under 1 s cold after a refresh
+on a 50,000-ticket store; earlier <= 2 s warm with 100,000 tickets and 300 themes).
 
 Builds the store synthetically (rows inserted directly: tickets over 26 weeks in 8 regions and 6
 languages, one full run, 300 themes with snapshots and Zipf-sized memberships, some annotations;
 no embeddings, since the app never reads them), then times Streamlit AppTest runs of Home.py:
 
-- first render: fresh process state, cold caches (includes Streamlit's own imports);
-- cold cache: caches cleared, as after a new refresh (reads and prepares every ticket);
-- warm: the cache keyed by run id is filled, as for every visitor after the first;
-- warm + filter: a region filter (a new ranking, from the cached ticket frame);
+- materialise: what the end of a refresh adds (insights.views.weekly.materialise: the week
+  index and the default week's ranking stored in the read model's tables);
+- first render: fresh process state (includes Streamlit's own imports), read model stored;
+- cold (after a refresh): every in-process cache cleared, the read model stored: what the first
+  visitor after a refresh waits for;
+- cold, read model not stored: the same with the stored rows deleted (the first visitor reads
+  and ranks every ticket, then stores the ranking);
+- warm: repeated renders, as for every visitor after the first;
+- warm + filter: a region filter (a new ranking from the ticket frame, then stored);
 - theme page: a theme page from the warm cache;
 - the AppTest harness alone (an empty script): AppTest re-scans installed packages for
   Streamlit components on every run, a cost a running server pays once at start.
@@ -185,17 +190,59 @@ def _run(at) -> float:
     return took
 
 
-def measure(repeat: int) -> dict[str, float]:
+def _cold() -> None:
+    """Forget everything this process cached, as a new app process after a refresh would."""
     import streamlit as st
+
+    from insights.views.frame import clear_frames
+
+    st.cache_data.clear()
+    clear_frames()
+
+
+def _forget_read_model(url: str) -> None:
+    from sqlalchemy import delete
+
+    from insights.store.models import ReadIndex, ReadTheme, ReadWeek
+
+    engine = connect(url)
+    with session_scope(engine) as s:
+        for model in (ReadTheme, ReadWeek, ReadIndex):
+            s.execute(delete(model))
+    engine.dispose()
+
+
+def materialise_read_model(url: str) -> float:
+    from insights.settings import load_settings
+    from insights.views.weekly import materialise
+
+    engine = connect(url)
+    t0 = time.perf_counter()
+    materialise(engine, load_settings(url))
+    took = time.perf_counter() - t0
+    engine.dispose()
+    return took
+
+
+def measure(repeat: int, url: str) -> dict[str, float]:
     from streamlit.testing.v1 import AppTest
 
     home = str(REPO / "app" / "Home.py")
     out: dict[str, float] = {}
+    _forget_read_model(url)
+    out["materialise (end of a refresh)"] = materialise_read_model(url)
     at = AppTest.from_file(home, default_timeout=120)
-    out["first render (cold, with imports)"] = _run(at)
+    out["first render (with imports)"] = _run(at)
     assert len(at.dataframe) == 1 and len(at.dataframe[0].value) > 250, "table missing"
-    st.cache_data.clear()
-    out["cold cache (after a refresh)"] = _run(AppTest.from_file(home, default_timeout=120))
+    cold = []
+    for _ in range(repeat):
+        _cold()
+        cold.append(_run(AppTest.from_file(home, default_timeout=120)))
+    out["cold, after a refresh (median)"] = statistics.median(cold)
+    out["cold, after a refresh (max)"] = max(cold)
+    _forget_read_model(url)
+    _cold()
+    out["cold, read model not stored"] = _run(AppTest.from_file(home, default_timeout=120))
     warm = [_run(AppTest.from_file(home, default_timeout=120)) for _ in range(repeat)]
     out["warm (median)"] = statistics.median(warm)
     out["warm (max)"] = max(warm)
@@ -233,7 +280,7 @@ def main() -> None:
     built = time.perf_counter() - t0
     os.environ["INSIGHTS_DB_URL"] = args.db
     os.environ.pop("INSIGHTS_APP_PASSWORD", None)
-    numbers = measure(args.repeat)
+    numbers = measure(args.repeat, args.db)
 
     print(f"store: {args.tickets:,} tickets, {args.themes} themes, built in {built:.1f} s")
     for name, secs in numbers.items():
@@ -251,7 +298,7 @@ def main() -> None:
             "",
             f"Synthetic store: {args.tickets:,} tickets over 26 weeks, {args.themes} themes "
             "(Zipf sizes), SQLite. Streamlit AppTest renders of `app/Home.py` on 2 shared cores, "
-            f"{datetime.now(UTC):%Y-%m-%d}. Target: Home <= 2 s.",
+            f"{datetime.now(UTC):%Y-%m-%d}. Target: Home under 1 s cold after a refresh.",
             "",
             "| render | seconds |",
             "| --- | --- |",

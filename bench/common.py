@@ -12,9 +12,12 @@ import numpy as np
 import pandas as pd
 
 ROOT = Path(__file__).resolve().parent.parent
-# A git worktree outside /work/main has no ../shared: INSIGHTS_BENCHMARKS_DIR points at the sets.
-BENCH_DIR = Path(os.environ.get("INSIGHTS_BENCHMARKS_DIR", ROOT.parent / "shared" / "benchmarks"))
-SET_COLUMNS = {"ticket_id", "text", "language", "label"}
+#: ../shared/benchmarks beside the checkout; INSIGHTS_BENCH_DIR points elsewhere (a worktree).
+BENCH_DIR = Path(
+    os.environ.get("INSIGHTS_BENCH_DIR")
+    or os.environ.get("INSIGHTS_BENCHMARKS_DIR")
+    or ROOT.parent / "shared" / "benchmarks"
+)
 SAMPLE_TICKETS = ROOT / "data" / "sample" / "tickets.csv"
 SAMPLE_TRUTH = ROOT / "data" / "sample" / "truth.csv"
 CACHE_DIR = Path(__file__).resolve().parent / ".cache"
@@ -35,6 +38,14 @@ def _digest(*paths: Path) -> str:
     for p in paths:
         h.update(p.read_bytes())
     return h.hexdigest()[:16]
+
+
+def _is_ticket_set(path: Path) -> bool:
+    """Labelled ticket sets have these columns; other files there (e.g. a label -> category
+    map) are not sets."""
+    with path.open(encoding="utf-8") as fh:
+        header = fh.readline().strip().split(",")
+    return {"ticket_id", "text", "label", "language"} <= set(header)
 
 
 def load_csv_set(path: Path) -> BenchSet:
@@ -75,13 +86,7 @@ def load_sample_set() -> BenchSet | None:
 
 
 def load_sets(names: list[str] | None = None) -> list[BenchSet]:
-    # Only labelled ticket sets; side tables such as bitext_categories.csv are not sets.
-    paths = [
-        p
-        for p in sorted(BENCH_DIR.glob("*.csv"))
-        if set(pd.read_csv(p, nrows=0).columns) >= SET_COLUMNS
-    ]
-    sets = [load_csv_set(p) for p in paths]
+    sets = [load_csv_set(p) for p in sorted(BENCH_DIR.glob("*.csv")) if _is_ticket_set(p)]
     sample = load_sample_set()
     if sample is not None:
         sets.append(sample)

@@ -48,66 +48,48 @@ def main() -> None:
 
     import flows  # noqa: F401  (quiet Prefect defaults)
     from flows.refresh import _workers_use_this_api, dask_task_runner, embed_batch_task
-    from insights.jobs.orchestration import (
-        FANOUT_BATCH,
-        embed_batch,
-        fanout_batches,
-        worker_threads,
-    )
+    from insights.jobs.embedding import FANOUT_BATCH, BatchEmbedder, batches_of, worker_threads
     from insights.settings import load_settings
 
     settings = load_settings()
     texts = sample_texts(args.n)
-    batches = [[t for _, t in b] for b in fanout_batches(list(enumerate(texts)), FANOUT_BATCH)]
+    batches = [[t for _, t in b] for b in batches_of(list(enumerate(texts)), FANOUT_BATCH)]
     chars = sum(len(t) for t in texts)
-    common = {
-        "model_id": settings.embedding_model,
-        "batch_size": settings.embed_batch_size,
-        "max_tokens": settings.embed_max_tokens,
-    }
+    embed = BatchEmbedder.from_settings(settings.embedding)
     print(
         f"{len(texts):,} texts ({chars / len(texts):.0f} chars on average), {len(batches)} "
-        f"batches of <= {FANOUT_BATCH}, {os.cpu_count()} cores, model {settings.embedding_model}"
+        f"batches of <= {FANOUT_BATCH}, {os.cpu_count()} cores, model {settings.embedding.model}"
     )
     rows = []
 
     if not args.no_sequential:
         t0 = time.perf_counter()
-        embed_batch(batches[0][:8], threads=settings.threads, **common)  # load the model
+        embed(batches[0][:8])  # load the model
         start = time.perf_counter() - t0
         t1 = time.perf_counter()
         for batch in batches:
-            embed_batch(batch, threads=settings.threads, **common)
+            embed(batch)
         secs = time.perf_counter() - t1
         rows.append(("in process (sequential)", start, secs))
 
     @flow(name="bench-dask-fanout")
     def fanout(n_workers: int) -> tuple[float, float]:
-        os.environ["INSIGHTS_DASK_WORKERS"] = str(n_workers)
-        os.environ["INSIGHTS_DASK_PROCESSES"] = "true"
-        threads = worker_threads(settings, n_workers)
+        spread = BatchEmbedder.from_settings(
+            settings.embedding, threads=worker_threads(settings, n_workers)
+        )
         t0 = time.perf_counter()
-        runner = dask_task_runner(len(batches), settings)
+        runner = dask_task_runner(
+            len(batches),
+            settings.override({"dask.workers": n_workers, "dask.processes": True}),
+        )
         with _workers_use_this_api(), runner:
             warm = [batches[0][:8]] * n_workers  # one per idle worker: loads each model
-            for f in runner.map(
-                embed_batch_task,
-                {
-                    "texts": warm,
-                    "threads": [threads] * n_workers,
-                    **{k: [v] * n_workers for k, v in common.items()},
-                },
-            ):
+            for f in runner.map(embed_batch_task, {"texts": warm, "embed": [spread] * n_workers}):
                 f.result()
             start = time.perf_counter() - t0
             t1 = time.perf_counter()
             futures = runner.map(
-                embed_batch_task,
-                {
-                    "texts": batches,
-                    "threads": [threads] * len(batches),
-                    **{k: [v] * len(batches) for k, v in common.items()},
-                },
+                embed_batch_task, {"texts": batches, "embed": [spread] * len(batches)}
             )
             for f in futures:
                 f.result()

@@ -67,8 +67,10 @@ def child(rows: int, workdir: Path) -> dict:
     data = workdir / f"tickets-{rows}.csv"
     size = generate(data, rows)
     settings = load_settings(f"sqlite:///{workdir / f'store-{rows}.db'}")
-    engine = connect(settings.db_url)
-    detect(["warm up the language detector"], settings.languages)  # its models are fixed cost
+    engine = connect(settings.store.db_url)
+    detect(
+        ["warm up the language detector"], settings.ingest.languages
+    )  # its models are fixed cost
     baseline = _rss_mb()
     started = time.perf_counter()
     last = [started]

@@ -77,14 +77,14 @@ def main() -> None:
 
         embed_s = 0.0
         if not args.single_pass:
-            model = load_embedder(settings.embedding_model, settings.threads)
+            model = load_embedder(settings.embedding.model, settings.embedding.threads)
             t = time.perf_counter()
             embed_texts(
                 model,
-                settings.embedding_model,
+                settings.embedding.model,
                 texts,
-                batch_size=settings.embed_batch_size,
-                max_tokens=settings.embed_max_tokens,
+                batch_size=settings.embedding.batch_size,
+                max_tokens=settings.embedding.max_tokens,
             )
             embed_s = time.perf_counter() - t
             del model

@@ -1,4 +1,4 @@
-"""Spike backtest: precision and recall of the spike flags of ``insights.trends.series.rank_week``.
+"""Spike backtest: precision and recall of the spike flags of ``insights.trends.rank_week``.
 
 A flag is a (theme, week) pair with ``ThemeWeek.spike``. Two settings:
 
@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from insights.trends.series import TrendParams, prepare, rank_week, week_label
+from insights.trends import TrendParams, prepare, rank_week, week_label
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "data" / "sample"

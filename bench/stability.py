@@ -34,7 +34,7 @@ SAMPLE = REPO / "data" / "sample"
 def assignments(engine) -> dict[str, int | None]:
     from sqlalchemy import select
 
-    from insights.jobs.refresh import latest_run_id
+    from insights.jobs.runs import latest_run_id
     from insights.store.db import session_scope
     from insights.store.models import Assignment, Ticket
 

@@ -320,3 +320,8 @@ def write_zendesk(out, seed, n=300):
 def write_extras(out, seed):
     write_malformed(out, seed)
     write_zendesk(out, seed)
+    try:
+        from . import sample_conversations
+    except ImportError:
+        import sample_conversations
+    sample_conversations.write_conversations(out, seed)

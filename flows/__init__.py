@@ -8,7 +8,7 @@ laptop. Values already in the environment win.
 
 from __future__ import annotations
 
-import os
+from insights.settings import set_defaults
 
 PREFECT_DEFAULTS: dict[str, str] = {
     "DO_NOT_TRACK": "1",
@@ -17,5 +17,4 @@ PREFECT_DEFAULTS: dict[str, str] = {
     "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "180",
 }
 
-for _name, _value in PREFECT_DEFAULTS.items():
-    os.environ.setdefault(_name, _value)
+set_defaults(PREFECT_DEFAULTS)

@@ -8,50 +8,35 @@ process, see prefect.yaml at the repository root.
 
 from __future__ import annotations
 
-import os
-from dataclasses import dataclass
 from typing import Any
 
-REFRESH_CRON = "0 6 * * *"
-DIGEST_CRON = "0 8 * * 1"
-SCHEDULE_TZ = "UTC"
+from insights.settings import ScheduleSettings
 
 
 class ServeError(Exception):
     """Serving cannot start; the message is one line for the user."""
 
 
-@dataclass(frozen=True)
-class ScheduleConfig:
-    refresh_cron: str
-    digest_cron: str
-    timezone: str
+def check_schedule(schedule: ScheduleSettings) -> ScheduleSettings:
+    """Check the schedule settings with Prefect's own parser, so a typo fails before anything
+    is served; returns them unchanged."""
+    from prefect.client.schemas.schedules import CronSchedule
+    from pydantic import ValidationError
 
-    @classmethod
-    def from_env(cls) -> ScheduleConfig:
-        """Read and check the schedule settings, so a typo fails before anything is served."""
-        from prefect.client.schemas.schedules import CronSchedule
-        from pydantic import ValidationError
-
-        config = cls(
-            os.environ.get("INSIGHTS_REFRESH_CRON") or REFRESH_CRON,
-            os.environ.get("INSIGHTS_DIGEST_CRON") or DIGEST_CRON,
-            os.environ.get("INSIGHTS_SCHEDULE_TZ") or SCHEDULE_TZ,
-        )
-        for name, value in (
-            ("INSIGHTS_REFRESH_CRON", config.refresh_cron),
-            ("INSIGHTS_DIGEST_CRON", config.digest_cron),
-        ):
-            try:
-                CronSchedule(cron=value, timezone=config.timezone)
-            except ValidationError as exc:
-                field = exc.errors()[0]["loc"][0] if exc.errors() else "cron"
-                if field == "timezone":
-                    raise ServeError(
-                        f"INSIGHTS_SCHEDULE_TZ is not a known time zone: {config.timezone!r}"
-                    ) from None
-                raise ServeError(f"{name} is not a valid cron expression: {value!r}") from None
-        return config
+    for name, value in (
+        ("INSIGHTS_REFRESH_CRON", schedule.refresh_cron),
+        ("INSIGHTS_DIGEST_CRON", schedule.digest_cron),
+    ):
+        try:
+            CronSchedule(cron=value, timezone=schedule.tz)
+        except ValidationError as exc:
+            field = exc.errors()[0]["loc"][0] if exc.errors() else "cron"
+            if field == "timezone":
+                raise ServeError(
+                    f"INSIGHTS_SCHEDULE_TZ is not a known time zone: {schedule.tz!r}"
+                ) from None
+            raise ServeError(f"{name} is not a valid cron expression: {value!r}") from None
+    return schedule
 
 
 def check_server(required: bool = True, timeout: float = 5.0) -> str | None:
@@ -84,7 +69,7 @@ def check_server(required: bool = True, timeout: float = 5.0) -> str | None:
 
 
 def build_deployments(
-    config: ScheduleConfig,
+    config: ScheduleSettings,
     db_url: str | None = None,
     inbox: str | None = None,
     runner: str = "sequential",
@@ -102,37 +87,31 @@ def build_deployments(
         refresh_params["db_url"] = digest_params["db_url"] = db_url
     if inbox:
         refresh_params["inbox"] = inbox
-    return [
-        refresh_flow.to_deployment(
-            name="daily-refresh",
-            schedules=[Cron(config.refresh_cron, timezone=config.timezone)],
-            parameters=refresh_params,
-            description="Ingest the drop folder, embed, refresh themes, rank the week.",
-            tags=["ticket-insights"],
-            # by module, not file path: works from any working directory (project installed)
-            entrypoint_type=EntrypointType.MODULE_PATH,
+    specs = [
+        (
+            refresh_flow,
+            "daily-refresh",
+            config.refresh_cron,
+            refresh_params,
+            "Ingest the drop folder, embed, refresh themes, rank the week.",
         ),
-        weekly_digest.to_deployment(
-            name="weekly-digest",
-            schedules=[Cron(config.digest_cron, timezone=config.timezone)],
-            parameters=digest_params,
-            description="Build, store and send the weekly digest.",
-            tags=["ticket-insights"],
-            # by module, not file path: works from any working directory (project installed)
-            entrypoint_type=EntrypointType.MODULE_PATH,
+        (
+            weekly_digest,
+            "weekly-digest",
+            config.digest_cron,
+            digest_params,
+            "Build, store and send the weekly digest.",
         ),
     ]
-
-
-def serve(
-    db_url: str | None = None,
-    inbox: str | None = None,
-    runner: str = "sequential",
-    limit: int | None = None,
-) -> None:
-    """Register the deployments and run their scheduled runs until interrupted."""
-    from prefect import serve as prefect_serve
-
-    config = ScheduleConfig.from_env()
-    check_server()
-    prefect_serve(*build_deployments(config, db_url, inbox, runner), limit=limit)
+    return [
+        flow.to_deployment(
+            name=name,
+            schedules=[Cron(cron, timezone=config.tz)],
+            parameters=parameters,
+            description=description,
+            tags=["ticket-insights"],
+            # by module, not file path: works from any working directory (project installed)
+            entrypoint_type=EntrypointType.MODULE_PATH,
+        )
+        for flow, name, cron, parameters, description in specs
+    ]

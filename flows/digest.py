@@ -16,7 +16,7 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
 from flows.refresh import IO_RETRIES, _engine, rank_week_task
-from insights.jobs.orchestration import ranked_table_markdown
+from insights.views.summary import weekly_markdown
 
 
 class DeliveryFailed(RuntimeError):
@@ -29,11 +29,11 @@ def build_digest(
 ) -> dict[str, Any]:
     """Build, store, write and (with `send`) deliver the digest once; delivery errors are
     returned, not raised, so the digest is never built twice."""
-    from insights.digest import DigestSettings, build_and_deliver
+    from insights.digest import build_and_deliver
 
-    _, engine = _engine(db_url)
+    settings, engine = _engine(db_url)
     result = build_and_deliver(
-        engine, DigestSettings.from_env(), week=week, region=region, out_dir=out_dir, send=send
+        engine, settings, week=week, region=region, out_dir=out_dir, send=send
     )
     logger = get_run_logger()
     logger.info("digest %s stored (id %s), files in %s", result.week, result.digest_id, out_dir)
@@ -54,10 +54,10 @@ def build_digest(
 @task(name="resend-pending", cache_policy=NO_CACHE, **IO_RETRIES)
 def resend_pending(db_url: str | None) -> list[int]:
     """Deliver every digest still pending; raise while any fails so the retries kick in."""
-    from insights.digest import DigestSettings, resend_unsent
+    from insights.digest import resend_unsent
 
-    _, engine = _engine(db_url)
-    done, errors = resend_unsent(engine, DigestSettings.from_env())
+    settings, engine = _engine(db_url)
+    done, errors = resend_unsent(engine, settings)
     if errors:
         raise DeliveryFailed("; ".join(errors))
     return done
@@ -78,33 +78,23 @@ def weekly_digest(
     the run fails with that one-line reason after publishing the ranked table.
     """
     if week is not None:
-        from insights.trends.series import parse_week
+        from insights.trends import parse_week
 
         parse_week(week)  # a malformed week fails at once (ValueError), not after retries
     logger = get_run_logger()
     settings, _ = _engine(db_url)
-    report = rank_week_task(settings.db_url, week, region)
-    title = f"week {report['week'] or '-'}" + (f", region {region.upper()}" if region else "")
+    report = rank_week_task(settings.store.db_url, week, region)
     create_markdown_artifact(
         key="weekly-ranked-themes",
-        markdown="\n".join(
-            [
-                f"# Ranked themes, {title}",
-                "",
-                f"{report['total_tickets']:,} tickets in the week."
-                + (f" {report['message']}" if report["message"] else ""),
-                "",
-                ranked_table_markdown(report["themes"], limit=15),
-            ]
-        ),
-        description=f"ranked themes, {title}",
+        markdown=weekly_markdown(report),
+        description=f"ranked themes, week {report['week'] or '-'}",
     )
-    folder = out_dir or str(Path(settings.home) / "digests")
-    result = build_digest(settings.db_url, week, region, send, folder)
+    folder = out_dir or str(Path(settings.store.home) / "digests")
+    result = build_digest(settings.store.db_url, week, region, send, folder)
     if result["errors"]:
         for message in result["errors"]:
             logger.warning("delivery failed, will retry: %s", message)
-        result["resent"] += resend_pending(settings.db_url)
+        result["resent"] += resend_pending(settings.store.db_url)
         result["errors"] = []
         result["status"] = "sent"
     return result

@@ -13,14 +13,12 @@ from __future__ import annotations
 
 import logging
 import os
-import time
 from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import asdict
+from contextlib import contextmanager, suppress
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
@@ -28,24 +26,24 @@ from prefect.context import get_run_context
 from prefect.utilities.annotations import unmapped
 from sqlalchemy import Engine
 
-from insights.embed.cache import store_vectors
+from insights.embed.models import AdaptationNeeded, needs_adaptation, with_resolved_model
 from insights.ingest.load import ingest_file
 from insights.ingest.read import FileError
-from insights.jobs.inbox import inbox_dir, pending_files, process_file
-from insights.jobs.orchestration import (
-    FANOUT_BATCH,
-    counts_markdown,
-    embed_batch,
-    fail_runs_of_flow,
-    fanout_batches,
-    missing_items,
-    ranked_table_markdown,
-    record_fanout,
+from insights.jobs.adapt_store import adapt_for_store
+from insights.jobs.embedding import (
+    BatchEmbedder,
+    BatchMap,
+    EmbeddedBatch,
+    EmbedStats,
+    embed_missing,
     worker_threads,
 )
-from insights.jobs.refresh import Progress
-from insights.settings import Settings, load_settings
+from insights.jobs.inbox import pending_files, process_file
+from insights.jobs.runs import fail_runs_of_flow
+from insights.records import Progress
+from insights.settings import Settings, load_settings, process_env, set_process_env
 from insights.store.db import connect
+from insights.views.summary import refresh_markdown, week_summary
 
 RUNNERS = ("sequential", "dask")
 #: Tasks that touch files or the store retry twice, after 1 s and 5 s: a file still being
@@ -56,13 +54,15 @@ _engines: dict[str, Engine] = {}
 _hooks: list[Progress] = []
 
 
-def _engine(db_url: str | None) -> tuple[Settings, Engine]:
+def _engine(db_url: str | None, inbox: str | None = None) -> tuple[Settings, Engine]:
     """Settings and a store engine per URL, shared by the tasks of this process (each task
     would otherwise open a pool and check migrations again)."""
-    settings = load_settings(db_url)
-    if settings.db_url not in _engines:
-        _engines[settings.db_url] = connect(settings.db_url)
-    return settings, _engines[settings.db_url]
+    settings = load_settings(db_url, {"ingest.inbox": inbox})
+    with suppress(AdaptationNeeded):  # the flow adapts first, then resolves again
+        settings = with_resolved_model(settings)
+    if settings.store.db_url not in _engines:
+        _engines[settings.store.db_url] = connect(settings.store.db_url)
+    return settings, _engines[settings.store.db_url]
 
 
 @contextmanager
@@ -106,24 +106,26 @@ def ingest_inbox_file(path: str, db_url: str | None = None) -> dict[str, Any]:
 
 
 @task(name="embed-batch", cache_policy=NO_CACHE)
-def embed_batch_task(
-    texts: list[str], model_id: str, threads: int, batch_size: int, max_tokens: int
-) -> np.ndarray:
+def embed_batch_task(texts: list[str], embed: BatchEmbedder) -> EmbeddedBatch:
     """One batch of the fan-out; the model is loaded once per process (worker)."""
-    return embed_batch(texts, model_id, threads, batch_size, max_tokens)
+    return embed(texts)
 
 
-@task(name="store-vectors", cache_policy=NO_CACHE, **IO_RETRIES)
-def store_batch(hashes: list[str], vectors: np.ndarray, db_url: str | None = None) -> int:
-    """Write one batch's vectors (own transaction: a later crash keeps them)."""
+@task(name="adapt-fast-model", cache_policy=NO_CACHE)
+def adapt_task(db_url: str | None) -> str:
+    """Fit the fast tier to the store's tickets (insights.jobs.adapt_store.adapt_for_store)."""
     settings, engine = _engine(db_url)
-    store_vectors(engine, settings.embedding_key, hashes, vectors)
-    return len(hashes)
+    folder = adapt_for_store(engine, settings, on_step=_current_hooks().stage)
+    get_run_logger().info("adapted fast model: %s", folder)
+    return str(folder)
 
 
 @task(name="discover-and-track", cache_policy=NO_CACHE)
-def discover_and_track(db_url: str | None, full: bool, flow_run_id: str) -> dict[str, Any]:
-    """insights.jobs.refresh.refresh: full discovery or incremental assignment, tracking, one run.
+def discover_and_track(
+    db_url: str | None, full: bool, flow_run_id: str, embedded: EmbedStats
+) -> dict[str, Any]:
+    """insights.jobs.refresh.refresh: full discovery or incremental assignment, tracking, one
+    run, which records the flow's embedding (`embedded`) as its own.
 
     Not retried: it is CPU work, and a failure is recorded (the half-made run is marked
     failed, its writes were rolled back) rather than repeated.
@@ -131,11 +133,16 @@ def discover_and_track(db_url: str | None, full: bool, flow_run_id: str) -> dict
     from insights.jobs.refresh import refresh
 
     settings, engine = _engine(db_url)
-    outer = _current_hooks()
-    # the fan-out already embedded everything: hide refresh()'s own (empty) embedding stage
-    hooks = Progress(stage=lambda name: None if name == "embedding" else outer.stage(name))
     try:
-        result = refresh(engine, settings, hooks, flow_run_id=flow_run_id, full=full)
+        result = refresh(
+            engine,
+            settings,
+            _current_hooks(),
+            flow_run_id=flow_run_id,
+            full=full,
+            runner=embedded.runner,
+            embedded=embedded,
+        )
     except BaseException:
         n = fail_runs_of_flow(engine, flow_run_id)
         if n:
@@ -148,12 +155,24 @@ def discover_and_track(db_url: str | None, full: bool, flow_run_id: str) -> dict
 def rank_week_task(
     db_url: str | None, week: str | None = None, region: str | None = None
 ) -> dict[str, Any]:
-    """The week's ranked themes (insights.views.weekly.week_report) as plain data."""
-    from insights.views.weekly import week_report
+    """The week's ranked themes from the read model (insights.views.weekly), as plain data."""
+    from insights.views.ranked import Selection
+    from insights.views.weekly import ranked_week
 
-    _, engine = _engine(db_url)
-    report = week_report(engine, week, region=region.upper() if region else None)
-    return asdict(report)
+    settings, engine = _engine(db_url)
+    selection = Selection(region=region.upper() if region else None)
+    return week_summary(ranked_week(engine, settings, week, selection))
+
+
+@task(name="update-read-model", cache_policy=NO_CACHE, **IO_RETRIES)
+def update_read_model(db_url: str | None) -> dict[str, Any]:
+    """Store the read model of the data as this run left it (insights.views.weekly.materialise),
+    so the app's next page and the digest read tables; returns the latest complete week."""
+    from insights.views.weekly import materialise, ranked_week
+
+    settings, engine = _engine(db_url)
+    materialise(engine, settings)
+    return week_summary(ranked_week(engine, settings))
 
 
 # ---------------------------------------------------------------- fan-out
@@ -164,17 +183,14 @@ def dask_task_runner(n_batches: int, settings: Settings):
     INSIGHTS_DASK_WORKERS single-threaded workers (0: one per core, never more than batches)."""
     from prefect_dask import DaskTaskRunner
 
-    address = os.environ.get("INSIGHTS_DASK_ADDRESS")
-    if address:
-        return DaskTaskRunner(address=address)
-    workers = int(os.environ.get("INSIGHTS_DASK_WORKERS") or 0) or (os.cpu_count() or 1)
-    workers = max(1, min(workers, n_batches))
-    processes = os.environ.get("INSIGHTS_DASK_PROCESSES", "true").lower() not in ("0", "false")
+    if settings.dask.address:
+        return DaskTaskRunner(address=settings.dask.address)
+    workers = settings.dask.workers or (os.cpu_count() or 1)
     return DaskTaskRunner(
         cluster_kwargs={
-            "n_workers": workers,
+            "n_workers": max(1, min(workers, n_batches)),
             "threads_per_worker": 1,
-            "processes": processes,
+            "processes": settings.dask.processes,
             "dashboard_address": None,
             "silence_logs": logging.ERROR,  # no INFO lines from the scheduler on stderr
         }
@@ -185,102 +201,58 @@ def dask_task_runner(n_batches: int, settings: Settings):
 def _workers_use_this_api() -> Iterator[None]:
     """Worker processes inherit the environment: without PREFECT_API_URL each one would start
     its own temporary Prefect server (~10 s each) and report task runs nobody sees."""
-    if os.environ.get("PREFECT_API_URL"):
+    if process_env("PREFECT_API_URL"):
         yield
         return
-    ctx = get_run_context()
-    os.environ["PREFECT_API_URL"] = str(ctx.client.api_url).rstrip("/")
-    try:
+    with set_process_env(PREFECT_API_URL=str(get_run_context().client.api_url).rstrip("/")):
         yield
-    finally:
-        os.environ.pop("PREFECT_API_URL", None)
 
 
-def embed_fanout(
-    settings: Settings, engine: Engine, runner: str, hooks: Progress
-) -> tuple[int, float]:
-    """Embed every text without a cached vector, batch by batch; returns (count, seconds).
+def task_map(embed: BatchEmbedder, batches: list[list[str]]) -> Iterator[EmbeddedBatch]:
+    """The sequential map of insights.jobs.embedding, each batch a Prefect task run."""
+    for texts in batches:
+        yield embed_batch_task(texts, embed)
 
-    Vectors are written by the flow's process as batches come back (in order), so workers
-    need no store access and a crash keeps every batch written so far.
-    """
+
+def dask_map(settings: Settings) -> BatchMap:
+    """A map that runs the batches as Prefect tasks on a Dask cluster; results come back in
+    order, so the caller writes each batch as soon as it (and those before it) are done."""
+
+    def run(embed: BatchEmbedder, batches: list[list[str]]) -> Iterator[EmbeddedBatch]:
+        runner = dask_task_runner(len(batches), settings)
+        n_workers = (runner.cluster_kwargs or {}).get("n_workers")
+        # a local cluster shares this machine's cores; a joined one uses each worker's own
+        threads = worker_threads(settings, n_workers) if n_workers else settings.embedding.threads
+        spread = replace(embed, threads=threads)
+        with _workers_use_this_api(), runner:
+            futures = runner.map(embed_batch_task, {"texts": batches, "embed": unmapped(spread)})
+            for future in futures:
+                yield future.result()
+
+    return run
+
+
+def embed_stage(settings: Settings, engine: Engine, runner: str, hooks: Progress) -> EmbedStats:
+    """insights.jobs.embedding.embed_missing with the flow's map: batches as tasks, on Dask
+    when asked."""
     logger = get_run_logger()
-    items = missing_items(engine, settings)
-    if not items:
-        logger.info("embedding: every text is cached")
-        return 0, 0.0
-    batches = fanout_batches(items, max(FANOUT_BATCH, settings.embed_batch_size))
-    hooks.stage("embedding")
-    hooks.start_embedding(len(items))
-    logger.info("embedding %d texts in %d batches (%s)", len(items), len(batches), runner)
-    t0 = time.perf_counter()
-    common = {
-        "model_id": settings.embedding_model,
-        "batch_size": settings.embed_batch_size,
-        "max_tokens": settings.embed_max_tokens,
-    }
-    if runner == "dask":
-        task_runner = dask_task_runner(len(batches), settings)
-        n_workers = (task_runner.cluster_kwargs or {}).get("n_workers")
-        # joining a cluster: each worker machine uses its own cores (INSIGHTS_THREADS, 0: all)
-        threads = worker_threads(settings, n_workers) if n_workers else settings.threads
-        with _workers_use_this_api(), task_runner:
-            futures = task_runner.map(
-                embed_batch_task,
-                {
-                    "texts": [[t for _, t in b] for b in batches],
-                    "threads": unmapped(threads),
-                    **{k: unmapped(v) for k, v in common.items()},
-                },
-            )
-            for batch, future in zip(batches, futures, strict=True):
-                store_batch([h for h, _ in batch], future.result(), settings.db_url)
-                hooks.advance_embedding(len(batch))
+    mapper = dask_map(settings) if runner == "dask" else task_map
+    stats = embed_missing(engine, settings, hooks, mapper, runner)
+    if stats.n_embedded:
+        logger.info(
+            "embedded %d texts in %d batches (%s) in %.1fs (%.1f texts/s)",
+            stats.n_embedded,
+            stats.n_batches,
+            runner,
+            stats.seconds,
+            stats.n_embedded / max(stats.seconds, 1e-9),
+        )
     else:
-        for batch in batches:
-            vectors = embed_batch_task([t for _, t in batch], threads=settings.threads, **common)
-            store_batch([h for h, _ in batch], vectors, settings.db_url)
-            hooks.advance_embedding(len(batch))
-    seconds = time.perf_counter() - t0
-    logger.info(
-        "embedded %d texts in %.1fs (%.1f texts/s)",
-        len(items),
-        seconds,
-        len(items) / max(seconds, 1e-9),
-    )
-    return len(items), seconds
+        logger.info("embedding: every text is cached")
+    return stats
 
 
 # ---------------------------------------------------------------- flow
-
-
-def _summary_markdown(summary: dict[str, Any], report: dict[str, Any]) -> str:
-    counts = {
-        "mode": summary["mode"],
-        "tickets": summary["n_tickets"],
-        "embedded": summary["n_embedded"],
-        "themes": summary["n_themes"],
-        "unthemed": summary["n_unthemed"],
-        "files ingested": len(summary["ingested"]),
-        "inbox ingested": sum(o["status"] == "ingested" for o in summary["inbox"]),
-        "inbox already ingested": sum(o["status"] == "duplicate" for o in summary["inbox"]),
-        "inbox failed": sum(o["status"] == "failed" for o in summary["inbox"]),
-        "store run": summary["run_id"] if summary["run_id"] is not None else "-",
-    }
-    parts = [
-        f"# Refresh: {summary['message']}",
-        "",
-        counts_markdown(counts),
-        "",
-        f"## Top themes, week {report.get('week') or '-'}",
-        "",
-        ranked_table_markdown(report.get("themes") or []),
-    ]
-    failed = [o for o in summary["inbox"] if o["status"] == "failed"]
-    if failed:
-        parts += ["", "## Inbox files moved to failed/", ""]
-        parts += [f"- `{o['name']}`: {o['reason']}" for o in failed]
-    return "\n".join(parts)
 
 
 @flow(name="refresh", log_prints=False)
@@ -290,8 +262,12 @@ def refresh_flow(
     full: bool = False,
     runner: str = "sequential",
     db_url: str | None = None,
+    adapt: bool = False,
 ) -> dict[str, Any]:
     """Ingest `paths` and the drop folder, embed what is missing, refresh themes, rank the week.
+
+    `adapt`: fit the fast tier to the store's tickets before embedding (also done when
+    INSIGHTS_EMBEDDING_MODEL=fast-adapted and the store has no adapted model yet).
 
     `inbox`: the drop folder (must exist); default INSIGHTS_INBOX or $INSIGHTS_HOME/inbox when
     that folder exists. `runner`: "sequential" or "dask" for the embedding fan-out. Files named
@@ -302,12 +278,12 @@ def refresh_flow(
         raise ValueError(f"runner must be one of {', '.join(RUNNERS)}, not {runner!r}")
     logger = get_run_logger()
     hooks = _current_hooks()
-    settings, engine = _engine(db_url)
+    settings, engine = _engine(db_url, inbox)
     flow_run_id = str(get_run_context().flow_run.id)
 
     ingested, failures = [], []
     for path in paths or []:
-        state = ingest_path(path, settings.db_url, return_state=True)
+        state = ingest_path(path, settings.store.db_url, return_state=True)
         if state.is_completed():
             ingested.append(state.result())
         else:
@@ -315,13 +291,13 @@ def refresh_flow(
             logger.error("cannot ingest %s: %s", path, reason)
             failures.append(reason)
 
-    folder = inbox_dir(settings, inbox)
+    folder = settings.inbox
     if inbox and not folder.is_dir():
         raise FileError(f"{folder}: inbox folder does not exist")
     outcomes = []
     for path in pending_files(folder):
         hooks.stage(f"inbox: {path.name}")
-        state = ingest_inbox_file(str(path), settings.db_url, return_state=True)
+        state = ingest_inbox_file(str(path), settings.store.db_url, return_state=True)
         if state.is_completed():
             outcomes.append(state.result())
         else:  # store trouble: the file stays in the inbox for the next run
@@ -329,14 +305,17 @@ def refresh_flow(
                 "inbox: %s left in place: %s", path.name, state.result(raise_on_failure=False)
             )
 
-    n_embedded, embed_seconds = embed_fanout(settings, engine, runner, hooks)
-    result = discover_and_track(settings.db_url, full, flow_run_id)
-    if result["run_id"] is not None:
-        record_fanout(engine, result["run_id"], n_embedded, embed_seconds, runner)
-    result["n_embedded"] += n_embedded
+    if adapt or needs_adaptation(settings):
+        hooks.stage("adapting the fast model to this store")
+        adapt_task(settings.store.db_url)
+        settings, engine = _engine(db_url, inbox)
+    embedded = embed_stage(settings, engine, runner, hooks)
+    result = discover_and_track(settings.store.db_url, full, flow_run_id, embedded)
+    if result["run_id"] is None:  # nothing to rediscover: the embedding still happened
+        result["n_embedded"] = embedded.n_embedded
     logger.info(result["message"])
 
-    report = rank_week_task(settings.db_url)
+    report = update_read_model(settings.store.db_url)
     summary = {
         **{
             k: result[k]
@@ -353,7 +332,7 @@ def refresh_flow(
             )
         },
         "flow_run_id": flow_run_id,
-        "embed_seconds": round(embed_seconds, 3),
+        "embed_seconds": round(embedded.seconds, 3),
         "ingested": ingested,
         "inbox": outcomes,
         "week": report["week"],
@@ -361,7 +340,7 @@ def refresh_flow(
     }
     create_markdown_artifact(
         key="refresh-summary",
-        markdown=_summary_markdown(summary, report),
+        markdown=refresh_markdown(summary, report),
         description=f"refresh: {result['message']}",
     )
     if failures:

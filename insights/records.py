@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -28,6 +29,13 @@ class TicketRow:
     content_hash: str = ""
     row_hash: str = ""
     language_detected: bool = False
+    #: What is embedded and counted for keywords: the customer's words without greetings,
+    #: quotes, signatures, footers and disclaimers (`text` keeps the message as written).
+    clean_text: str = ""
+    #: A conversation's messages with roles (`insights.ingest.conversation.Thread.as_json`).
+    thread: dict | None = None
+    #: Messages of a conversation left out by the caps.
+    messages_dropped: int = 0
 
 
 @dataclass
@@ -51,6 +59,7 @@ class IngestResult:
     duplicates: int = 0
     quarantined: int = 0
     truncated: int = 0
+    messages_dropped: int = 0
     reasons: Counter[str] = field(default_factory=Counter)
 
     def counts(self) -> dict[str, int]:
@@ -66,3 +75,12 @@ class IngestResult:
     @property
     def reconciles(self) -> bool:
         return self.read == self.new + self.updated + self.duplicates + self.quarantined
+
+
+@dataclass
+class Progress:
+    """Callbacks a long job reports through: the CLI plugs in progress bars, a flow its logger."""
+
+    start_embedding: Callable[[int], None] = lambda total: None
+    advance_embedding: Callable[[int], None] = lambda n: None
+    stage: Callable[[str], None] = lambda name: None

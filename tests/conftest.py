@@ -1,21 +1,51 @@
-"""Shared fixtures: every test gets its own store under a temp INSIGHTS_HOME, offline."""
+"""Shared fixtures: every test gets its own store under a temp INSIGHTS_HOME, offline.
+
+Speed without fakes: slow set-ups happen once per session and are copied per test.
+- A store at the current schema is migrated once per backend (a SQLite file, a PostgreSQL schema
+  dump) and copied for each test (`db_url`); `empty_db_url` is a store with no schema at all.
+- Stores after a real refresh (embedded with the real model, clustered with UMAP) are built
+  once on SQLite (`seeded`) and copied into each test's store on either backend.
+- UMAP's numba code is compiled once: NUMBA_CACHE_DIR points at one cache for the session and
+  every process it starts (a refresh in a subprocess would otherwise compile it again).
+- Leaks fail the session: every process a test started (children and grandchildren, found by
+  a token in their environment) must have ended when the session ends.
+"""
 
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
+import uuid
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-os.environ.setdefault("DO_NOT_TRACK", "1")
-os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE = REPO / "data" / "sample"
 BENCHMARKS = REPO.parent / "shared" / "benchmarks"
+SESSION_TOKEN = uuid.uuid4().hex
+_SESSION_DIR = Path(tempfile.mkdtemp(prefix="insights-tests-"))
+
+for _name, _value in {
+    "HF_HUB_OFFLINE": "1",
+    "TRANSFORMERS_OFFLINE": "1",
+    "DO_NOT_TRACK": "1",
+    "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+    "TOKENIZERS_PARALLELISM": "false",
+    # Prefect's temporary server gets time to start on a busy machine (its default is 20 s);
+    # set here because test modules import Prefect before `flows` could set it
+    "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "180",
+    "PREFECT_HOME": str(_SESSION_DIR / "prefect"),
+    # compiled once, shared with every subprocess (kept between sessions: numba checks the
+    # source it compiled, so an upgraded package recompiles)
+    "NUMBA_CACHE_DIR": str(REPO / ".cache" / "numba"),
+}.items():
+    os.environ.setdefault(_name, _value)
+os.environ["INSIGHTS_TEST_SESSION"] = SESSION_TOKEN
+
+PG_URL = os.environ.get("INSIGHTS_TEST_PG_URL")
 
 
 @pytest.fixture(autouse=True)
@@ -26,11 +56,20 @@ def insights_home(tmp_path, monkeypatch) -> Path:
     return home
 
 
-PG_URL = os.environ.get("INSIGHTS_TEST_PG_URL")
+@pytest.fixture(autouse=True)
+def _fresh_process_caches() -> Iterator[None]:
+    """Each test's store is new, but on PostgreSQL it has the URL (and often the ids) of the
+    store before it: what a process kept of that one must not show up in this one."""
+    from insights.views.frame import clear_frames
+
+    clear_frames()
+    yield
 
 
-def _fresh_postgres(url: str) -> None:
-    """Empty the test database: every test starts from a store with no schema."""
+# --------------------------------------------------------------------------- stores
+
+
+def _drop_postgres(url: str) -> None:
     from sqlalchemy import create_engine, text
 
     engine = create_engine(url)
@@ -40,24 +79,101 @@ def _fresh_postgres(url: str) -> None:
     engine.dispose()
 
 
+class SchemaTemplates:
+    """A store at the current schema, migrated once per backend, then copied."""
+
+    def __init__(self) -> None:
+        self._sqlite: Path | None = None
+        self._pg_ddl: str | None = None
+        self._pg_revision: str | None = None
+
+    def sqlite(self, path: Path) -> None:
+        from insights.store.db import connect
+
+        if self._sqlite is None:
+            template = _SESSION_DIR / "schema.db"
+            connect(f"sqlite:///{template}").dispose()  # closing checkpoints the WAL
+            self._sqlite = template
+        path.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(self._sqlite, path)
+
+    def postgres(self, url: str) -> None:
+        from sqlalchemy import create_engine, text
+        from sqlalchemy.engine import make_url
+
+        from insights.jobs.backup import find_pg_tool
+        from insights.settings import subprocess_env
+        from insights.store.db import connect, current_revision
+
+        _drop_postgres(url)
+        if self._pg_ddl is None:
+            import subprocess
+
+            engine = connect(url)
+            self._pg_revision = current_revision(engine)
+            engine.dispose()
+            parsed = make_url(url)
+            uri = parsed.set(drivername="postgresql", password=None).render_as_string(
+                hide_password=False
+            )
+            dump = subprocess.run(
+                [find_pg_tool("pg_dump"), "--schema-only", "--no-owner", "--schema=public", uri],
+                env=subprocess_env(PGPASSWORD=str(parsed.password or "")),
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout
+            # psql meta-commands (\restrict ...) are for psql, not for the server
+            self._pg_ddl = "\n".join(x for x in dump.splitlines() if not x.startswith("\\"))
+            return
+        engine = create_engine(url)
+        with engine.begin() as conn:
+            if "CREATE SCHEMA public" in self._pg_ddl:
+                conn.exec_driver_sql("DROP SCHEMA public CASCADE")
+            conn.exec_driver_sql(self._pg_ddl)
+            conn.exec_driver_sql("SELECT pg_catalog.set_config('search_path', 'public', false)")
+            conn.execute(
+                text("INSERT INTO alembic_version (version_num) VALUES (:v)"),
+                {"v": self._pg_revision},
+            )
+        engine.dispose()
+
+
+_templates = SchemaTemplates()
+
+
+def _backend_url(request, insights_home: Path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{insights_home / 'insights.db'}"
+    if not PG_URL:
+        if os.environ.get("CI"):
+            pytest.fail("CI must set INSIGHTS_TEST_PG_URL (see .ci/run)")
+        pytest.skip(
+            "no PostgreSQL: set INSIGHTS_TEST_PG_URL (bash .ci/start-postgres.sh prints one)"
+        )
+    return PG_URL
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def db_url(request, insights_home, monkeypatch) -> str:
-    """A fresh store on each backend; also exported as INSIGHTS_DB_URL for CLI calls.
-
-    PostgreSQL runs when INSIGHTS_TEST_PG_URL is set (CI always sets it: see .ci/run);
-    locally it is skipped with a reason. In CI a missing URL is an error, not a skip.
-    """
-    if request.param == "sqlite":
-        url = f"sqlite:///{insights_home / 'insights.db'}"
+    """A fresh store at the current schema on each backend; also exported as INSIGHTS_DB_URL
+    for CLI calls. PostgreSQL runs when INSIGHTS_TEST_PG_URL is set (CI always sets it: see
+    .ci/run); locally it is skipped with a reason. In CI a missing URL is an error."""
+    url = _backend_url(request, insights_home)
+    if url.startswith("sqlite"):
+        _templates.sqlite(insights_home / "insights.db")
     else:
-        if not PG_URL:
-            if os.environ.get("CI"):
-                pytest.fail("CI must set INSIGHTS_TEST_PG_URL (see .ci/run)")
-            pytest.skip(
-                "no PostgreSQL: set INSIGHTS_TEST_PG_URL (bash .ci/start-postgres.sh prints one)"
-            )
-        _fresh_postgres(PG_URL)
-        url = PG_URL
+        _templates.postgres(url)
+    monkeypatch.setenv("INSIGHTS_DB_URL", url)
+    return url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_db_url(request, insights_home, monkeypatch) -> str:
+    """A database with no schema at all (migrations, restores into a new server)."""
+    url = _backend_url(request, insights_home)
+    if not url.startswith("sqlite"):
+        _drop_postgres(url)
     monkeypatch.setenv("INSIGHTS_DB_URL", url)
     return url
 
@@ -81,3 +197,223 @@ def sync_sequences(engine) -> None:
                     f"WHERE pg_get_serial_sequence('{table}', 'id') IS NOT NULL"
                 )
             )
+
+
+def copy_rows(source_url: str, target_url: str) -> None:
+    """Every row of the store at `source_url` into the store at `target_url` (both at the
+    current schema, the target empty), then the target's id sequences past them."""
+    from sqlalchemy import insert, select
+
+    from insights.store.db import connect, make_engine
+    from insights.store.models import Base
+
+    source = make_engine(source_url)
+    target = connect(target_url)
+    with source.connect() as src, target.begin() as dst:
+        for table in Base.metadata.sorted_tables:
+            rows = [dict(r._mapping) for r in src.execute(select(table))]
+            if rows:
+                dst.execute(insert(table), rows)
+    source.dispose()
+    sync_sequences(target)
+    target.dispose()
+
+
+# --------------------------------------------------------------------------- seeded stores
+
+
+def sample_rows(start: int, count: int) -> list[dict]:
+    import csv
+
+    with (SAMPLE / "tickets.csv").open(encoding="utf-8", newline="") as fh:
+        return [r for i, r in enumerate(csv.DictReader(fh)) if start <= i < start + count]
+
+
+def write_rows(path: Path, rows: list[dict]) -> Path:
+    import csv
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+def write_sample(path: Path, start: int, count: int) -> Path:
+    """Rows start..start+count of the shipped sample, as their own CSV file."""
+    return write_rows(path, sample_rows(start, count))
+
+
+class Seeds:
+    """Stores after a real ingest and refresh, built once per session on SQLite, by name."""
+
+    def __init__(self) -> None:
+        self._built: dict[str, tuple[Path, object]] = {}
+
+    def get(self, name: str, build: Callable[[str], object]) -> tuple[Path, object]:
+        if name not in self._built:
+            path = _SESSION_DIR / "seeds" / f"{name}.db"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            result = build(f"sqlite:///{path}")
+            from insights.store.db import make_engine
+
+            make_engine(f"sqlite:///{path}").dispose()
+            self._built[name] = (path, result)
+        return self._built[name]
+
+
+_seeds = Seeds()
+
+
+@pytest.fixture
+def seeded(db_url) -> Callable[[str, Callable[[str], object]], object]:
+    """`seeded(name, build)`: the test's store (`db_url`) filled with a copy of the store that
+    `build(url)` made once this session (on SQLite); returns what `build` returned."""
+
+    def fill(name: str, build: Callable[[str], object]) -> object:
+        path, result = _seeds.get(name, build)
+        if db_url.startswith("sqlite"):
+            target = Path(db_url.removeprefix("sqlite:///"))
+            for suffix in ("-wal", "-shm"):
+                Path(f"{target}{suffix}").unlink(missing_ok=True)
+            shutil.copyfile(path, target)
+        else:
+            copy_rows(f"sqlite:///{path}", db_url)
+        return result
+
+    return fill
+
+
+def sqlite_copy(name: str, build: Callable[[str], object], path: Path) -> object:
+    """A copy at `path` (SQLite) of the seeded store `name`; returns what its build returned."""
+    source, result = _seeds.get(name, build)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(source, path)
+    return result
+
+
+def ingested_sample(url: str):
+    """The whole shipped sample ingested (8,000 tickets: language detection, redaction)."""
+    from insights.ingest.load import ingest_file
+    from insights.settings import load_settings
+    from insights.store.db import connect
+
+    engine = connect(url)
+    result = ingest_file(engine, SAMPLE / "tickets.csv", load_settings(url))
+    engine.dispose()
+    return result
+
+
+def seed_vectors(target_url: str, name: str, path: Path) -> None:
+    """Cached vectors of the tickets in file `path` (embedded once per session with the
+    configured model) copied into the store at `target_url`: a test about what comes after
+    embedding does not embed the same texts again."""
+    from sqlalchemy import insert, select
+
+    from insights.store.db import connect, make_engine
+    from insights.store.models import Embedding
+
+    def build(url: str) -> None:
+        from insights.ingest.load import ingest_file
+        from insights.jobs.embedding import embed_missing
+        from insights.settings import load_settings
+
+        settings = load_settings(url)
+        engine = connect(url)
+        ingest_file(engine, path, settings)
+        embed_missing(engine, settings)
+        engine.dispose()
+
+    bank, _ = _seeds.get(f"vectors-{name}", build)
+    source = make_engine(f"sqlite:///{bank}")
+    with source.connect() as conn:
+        rows = [dict(r._mapping) for r in conn.execute(select(Embedding.__table__))]
+    source.dispose()
+    target = connect(target_url)
+    with target.begin() as conn:
+        have = set(conn.execute(select(Embedding.model_id, Embedding.content_hash)).tuples())
+        rows = [r for r in rows if (r["model_id"], r["content_hash"]) not in have]
+        if rows:
+            conn.execute(insert(Embedding.__table__), rows)
+    target.dispose()
+
+
+def first_refresh(url: str, count: int = 100, max_tokens: str = "32"):
+    """Ingest the first `count` sample tickets and refresh (real model, real UMAP)."""
+    from insights.ingest.load import ingest_file
+    from insights.jobs.refresh import refresh
+    from insights.settings import load_settings
+    from insights.store.db import connect
+
+    previous = os.environ.get("INSIGHTS_EMBED_MAX_TOKENS")
+    os.environ["INSIGHTS_EMBED_MAX_TOKENS"] = max_tokens
+    try:
+        settings = load_settings(url)
+        engine = connect(url)
+        ingest_file(engine, write_sample(_SESSION_DIR / f"first-{count}.csv", 0, count), settings)
+        result = refresh(engine, settings)
+        engine.dispose()
+    finally:
+        if previous is None:
+            os.environ.pop("INSIGHTS_EMBED_MAX_TOKENS", None)
+        else:
+            os.environ["INSIGHTS_EMBED_MAX_TOKENS"] = previous
+    return result
+
+
+# --------------------------------------------------------------------------- leaks
+
+
+def _session_processes() -> list:
+    """Processes other than this one that carry this session's token (started by a test, or
+    by something a test started)."""
+    import psutil
+
+    me = os.getpid()
+    found = []
+    for proc in psutil.process_iter(["pid"]):
+        if proc.pid == me:
+            continue
+        try:
+            if proc.environ().get("INSIGHTS_TEST_SESSION") == SESSION_TOKEN:
+                found.append(proc)
+        except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
+            continue
+    return found
+
+
+def _stop_prefect_servers() -> None:
+    """Prefect's temporary API servers stop at interpreter exit; stop them before the check."""
+    import sys
+
+    server = sys.modules.get("prefect.server.api.server")
+    if server is not None:
+        for instance in list(server.SubprocessASGIServer._instances.values()):
+            instance.stop()
+
+
+def pytest_sessionfinish(session, exitstatus) -> None:
+    import psutil
+
+    _stop_prefect_servers()
+    left = _session_processes()
+    _, alive = psutil.wait_procs(left, timeout=5)
+    if alive:
+        lines = []
+        for proc in alive:
+            try:
+                lines.append(f"  pid {proc.pid}: {' '.join(proc.cmdline())[:160]}")
+                proc.kill()
+            except psutil.NoSuchProcess:
+                continue
+        if lines:
+            print("\nprocesses started by tests are still running (killed now):")
+            print("\n".join(lines))
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED
+    shutil.rmtree(_SESSION_DIR, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def session_dir() -> Iterator[Path]:
+    yield _SESSION_DIR

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from insights.trends import TrendParams, prepare
 from insights.trends.alerts import (
     ALERT_FIELDS,
     AlertParams,
@@ -17,7 +18,6 @@ from insights.trends.alerts import (
     daily_tests,
     days_to_check,
 )
-from insights.trends.series import TrendParams, prepare
 
 START = date(2026, 3, 2)
 REGIONS = ("ID", "TH", "VN")

@@ -14,6 +14,7 @@ from streamlit.testing.v1 import AppTest
 
 from insights.people.annotate import annotate, get_notes, merge_themes
 from insights.people.split import SplitError, propose_split, split_theme
+from insights.settings import load_settings
 from insights.store.db import connect, session_scope
 from insights.store.models import (
     Assignment,
@@ -26,7 +27,10 @@ from insights.store.models import (
     ThemeSnapshot,
     Ticket,
 )
-from insights.views import dashboard as dash
+from insights.views import dashboard, tagging, theme_page
+from insights.views.export import table_csv
+from insights.views.themes import theme_meta
+from insights.views.weekly import ranked_week, week_index
 from tests.conftest import sync_sequences
 
 APP = Path(__file__).resolve().parent.parent / "app"
@@ -257,12 +261,12 @@ def test_home_ranks_themes_with_sparklines_and_headline(store):
     assert table["theme_id"].iloc[0] == 1  # the spiking theme ranks first
     assert set(table["theme_id"]) == {1, 2, 3}
     assert all(len(t) == 12 for t in table["trend"])
-    assert table.loc[table["theme_id"] == 1, "spike"].iloc[0] == dash.SPIKE_MARK
+    assert table.loc[table["theme_id"] == 1, "spike"].iloc[0] == dashboard.SPIKE_MARK
     labels = [m.label for m in at.metric]
     assert any(label.startswith("Tickets in") for label in labels)
     assert "Spiking themes" in labels
     week = at.selectbox(key="week").value
-    assert week == dash.default_week(dash.load_frame(store))
+    assert week == week_index(store, load_settings()).default_week
     assert len(at.get("download_button")) == 1
 
 
@@ -291,10 +295,10 @@ def test_home_filters_search_and_sort(store):
 
 def test_csv_export_neutralises_formulas(store):
     annotate(store, 1, "lead", title='=HYPERLINK("http://evil")', tags=["+cmd"])
-    fr = dash.load_frame(store)
-    meta = dash.theme_meta(store)
-    table = dash.ranked_themes(fr, meta, dash.default_week(fr), None)
-    text = dash.export_csv(table).decode()
+    settings = load_settings()
+    week = week_index(store, settings).default_week
+    table = dashboard.table_frame(ranked_week(store, settings, week), theme_meta(store))
+    text = table_csv(table).decode()
     assert "'=HYPERLINK" in text and "'+cmd" in text
     assert ",=HYPERLINK" not in text
 
@@ -384,7 +388,7 @@ def test_title_edit_on_theme_page_is_audited(store):
     at.button[[b.label for b in at.button].index("Save")].click().run()
     assert not at.exception
     assert at.title[0].value == "Courier late in Bangkok"
-    audit = dash.audit_frame(store, 1)
+    audit = theme_page.audit_frame(store, 1)
     assert audit.iloc[0]["who"] == "pm@shop"
     assert "title: courier delay" not in audit.iloc[0]["change"]  # machine label isn't a title
     assert "Courier late in Bangkok" in audit.iloc[0]["change"]
@@ -440,7 +444,7 @@ def test_tagging_sets_everything_audited_and_survives_a_refresh(store):
     assert notes.tags == ["refunds", "bank-transfer"]
     assert (notes.owner, notes.status) == ("ana", "investigating")
     assert notes.tracker_url == "https://jira.example.com/REF-1"
-    audit = dash.audit_frame(store, 2)
+    audit = theme_page.audit_frame(store, 2)
     assert list(audit["who"]) == ["lead@th"]
     # the tag is now suggested when tagging another theme
     at.selectbox(key="tag_theme").set_value(3).run()
@@ -469,7 +473,7 @@ def test_a_save_never_undoes_what_someone_saved_after_the_form_was_shown(store):
     # both tag edits kept, the other lead's note kept, this save's own owner edit applied
     assert notes.tags == ["courier", "refunds"] and notes.note == "ID too"
     assert notes.owner == "ana"
-    assert list(dash.audit_frame(store, 2)["who"]) == ["lead@th", "lead@id"]
+    assert list(theme_page.audit_frame(store, 2)["who"]) == ["lead@th", "lead@id"]
 
 
 def test_bad_tracker_url_is_a_visible_error_and_nothing_is_saved(store):
@@ -482,7 +486,7 @@ def test_bad_tracker_url_is_a_visible_error_and_nothing_is_saved(store):
     assert any("Not saved" in e.value for e in at.error)
     notes = get_notes(store, 2)
     assert notes.owner is None and notes.tracker_url is None
-    assert dash.audit_frame(store, 2).empty
+    assert theme_page.audit_frame(store, 2).empty
 
 
 def test_failed_write_in_the_store_shows_an_error(store):
@@ -542,19 +546,19 @@ def test_split_by_selected_tickets(store):
     at.selectbox(key="s_theme").set_value(3).run()
     editor = at.get("arrow_data_frame")  # data_editor is not wrapped in AppTest; use the API
     del editor
-    before = dash.theme_tickets(store, 3, 0, 1000)[0]
-    moved = dash.ticket_ids(store, before["ticket"].iloc[:5].tolist())
+    before = theme_page.theme_tickets(store, 3, 0, 1000)[0]
+    moved = tagging.ticket_ids(store, before["ticket"].iloc[:5].tolist())
     new = split_theme(store, 3, moved.values(), "lead@th", title="Payout verification")
     assert len(new) == 1
-    after = dash.theme_tickets(store, new[0], 0, 1000)[0]
+    after = theme_page.theme_tickets(store, new[0], 0, 1000)[0]
     assert set(after["ticket"]) == set(moved)
     with session_scope(store) as s:
         ev = s.scalars(select(ThemeEvent).where(ThemeEvent.event == "split")).one()
         assert (ev.theme_id, ev.related_theme_id) == (3, new[0])
         assert s.get(ThemeSnapshot, (1, new[0])).size == 5
         assert s.get(Theme, new[0]).title == "Payout verification"
-    assert "split" in set(dash.audit_frame(store, 3)["action"])
-    history = dash.theme_history(store, new[0])
+    assert "split" in set(theme_page.audit_frame(store, 3)["action"])
+    history = theme_page.theme_history(store, new[0])
     assert "split off from theme 3" in set(history["what"])
     home = frames(page("Home.py"))[0]
     assert new[0] in set(home["theme_id"])
@@ -581,8 +585,8 @@ def test_split_by_subclustering_in_the_app(db_url, monkeypatch):
     assert any("Split theme 3" in s.value for s in at.success)
     with session_scope(engine) as s:
         new_id = s.scalar(select(ThemeEvent.related_theme_id).where(ThemeEvent.event == "split"))
-    texts = dash.theme_tickets(engine, new_id, 0, 1000)[0]["text"]
-    kept = dash.theme_tickets(engine, 3, 0, 1000)[0]["text"]
+    texts = theme_page.theme_tickets(engine, new_id, 0, 1000)[0]["text"]
+    kept = theme_page.theme_tickets(engine, 3, 0, 1000)[0]["text"]
     # the two planted groups end up apart
     assert texts.str.contains("verification").all() or (~texts.str.contains("verification")).all()
     assert len(texts) + len(kept) == 61

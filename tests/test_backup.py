@@ -151,7 +151,8 @@ def _tickets(engine) -> list[Ticket]:
         return list(s.scalars(select(Ticket)))
 
 
-def test_old_backup_is_migrated_after_restore(db_url, tmp_path):
+def test_old_backup_is_migrated_after_restore(empty_db_url, tmp_path):
+    db_url = empty_db_url
     engine = make_engine(db_url)
     upgrade(engine, "0001")
     with engine.begin() as conn:

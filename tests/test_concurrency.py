@@ -9,20 +9,16 @@ process does what the scheduled flow does: ingest the drop folder, then a full r
 
 from __future__ import annotations
 
-import csv
 import os
 import subprocess
 import sys
 import threading
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, func, select
 
-from insights.ingest.load import ingest_file
-from insights.jobs.refresh import refresh
 from insights.people.annotate import (
     FIELDS,
     ThemeNotes,
@@ -31,12 +27,11 @@ from insights.people.annotate import (
     get_notes,
     resolve_theme,
 )
-from insights.settings import load_settings
 from insights.store.db import connect, session_scope
 from insights.store.models import Run, Ticket
-from insights.views import dashboard as dash
-from insights.views.catalog import current_themes
-from tests.conftest import REPO, SAMPLE
+from insights.views import tagging
+from insights.views.themes import current_themes, theme_meta
+from tests.conftest import REPO, first_refresh, seed_vectors, write_sample
 
 pytestmark = pytest.mark.slow
 
@@ -50,7 +45,7 @@ from insights.jobs.refresh import refresh
 from insights.store.db import connect
 
 settings = load_settings()
-engine = connect(settings.db_url)
+engine = connect(settings.store.db_url)
 outcomes = process_inbox(engine, settings, Path(sys.argv[1]))
 assert [o.status for o in outcomes] == ["ingested"], outcomes
 print(refresh(engine, settings, full=True).message)
@@ -75,7 +70,7 @@ class Writer:
     def save(self, engine: Engine, i: int) -> None:
         notes = get_notes(engine, self.theme_id)
         value = f"{self.who} {i}"
-        tags = [*notes.tags, *dash.parse_tags(value if self.what == "tag" else "")]
+        tags = [*notes.tags, *tagging.parse_tags(value if self.what == "tag" else "")]
         annotate(
             engine,
             self.theme_id,
@@ -110,23 +105,12 @@ def viewer(engine: Engine, stop: threading.Event, errors: list[str]) -> None:
     """Someone browsing the themes pages meanwhile: reads must not fail either."""
     while not stop.is_set():
         try:
-            dash.theme_meta(engine)
+            theme_meta(engine)
             current_themes(engine)
         except Exception as exc:
             errors.append(f"{type(exc).__name__}: {str(exc).splitlines()[0]}")
             return
         time.sleep(PAUSE)
-
-
-def write_sample(path: Path, start: int, count: int) -> Path:
-    with (SAMPLE / "tickets.csv").open(encoding="utf-8", newline="") as fh:
-        rows = [r for i, r in enumerate(csv.DictReader(fh)) if start <= i < start + count]
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", encoding="utf-8", newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
-    return path
 
 
 def assert_audit_chain(engine: Engine, theme_id: int, start: dict) -> list[dict]:
@@ -142,13 +126,13 @@ def assert_audit_chain(engine: Engine, theme_id: int, start: dict) -> list[dict]
     return entries
 
 
-def test_tags_and_titles_written_during_a_refresh_are_all_kept(db_url, tmp_path, monkeypatch):
+def test_tags_and_titles_written_during_a_refresh_are_all_kept(
+    db_url, seeded, tmp_path, monkeypatch
+):
     monkeypatch.setenv("INSIGHTS_EMBED_MAX_TOKENS", "32")  # faster, same code paths
-    engine = connect(db_url)
-    settings = load_settings()
-    ingest_file(engine, write_sample(tmp_path / "first.csv", 0, 100), settings)
-    first = refresh(engine, settings)
+    first = seeded("first-100", first_refresh)  # 100 tickets after a real refresh
     assert first.run_id is not None and first.n_themes >= 3, first.message
+    engine = connect(db_url)
     a, b, c = (t.theme_id for t in current_themes(engine)[:3])
     writers = [
         Writer("ana@shop.co", a, "tag"),
@@ -158,7 +142,8 @@ def test_tags_and_titles_written_during_a_refresh_are_all_kept(db_url, tmp_path,
     ]
     start = {t.theme_id: vars(get_notes(engine, t.theme_id)) for t in current_themes(engine)}
     inbox = tmp_path / "inbox"
-    write_sample(inbox / "new.csv", 100, 60)
+    # the refresh's vectors are cached (embedded once per session): its writes are under test
+    seed_vectors(db_url, "sample-100-160-32tok", write_sample(inbox / "new.csv", 100, 60))
 
     refreshing, stop, view_errors = threading.Event(), threading.Event(), []
     threads = [threading.Thread(target=w.run, args=(engine, refreshing, stop)) for w in writers] + [

@@ -8,7 +8,6 @@ the test polls the store to time the kill, so the kill lands where the test says
 
 from __future__ import annotations
 
-import csv
 import os
 import signal
 import subprocess
@@ -21,6 +20,7 @@ import pytest
 from sqlalchemy import Engine, func, select
 
 from insights.ingest.load import ingest_file
+from insights.ingest.prepare import embedding_inputs
 from insights.jobs.refresh import RefreshResult, refresh
 from insights.people.annotate import annotate, audit_trail, get_notes, resolve_theme
 from insights.settings import load_settings
@@ -34,8 +34,8 @@ from insights.store.models import (
     ThemeSnapshot,
     Ticket,
 )
-from insights.views.catalog import current_themes
-from tests.conftest import REPO, SAMPLE
+from insights.views.themes import current_themes
+from tests.conftest import REPO, first_refresh, seed_vectors, write_sample
 
 pytestmark = pytest.mark.slow
 
@@ -52,11 +52,11 @@ if sys.argv[2] == "before-finish":  # die the moment the run's rows are committe
 
     import insights.jobs.refresh
 
-    insights.jobs.refresh._finish_run = lambda *args, **kwargs: os.kill(os.getpid(), signal.SIGKILL)
+    insights.jobs.refresh.finish_run = lambda *args, **kwargs: os.kill(os.getpid(), signal.SIGKILL)
 settings = load_settings()
-refresh(connect(settings.db_url), settings, full=sys.argv[1] == "full")
+refresh(connect(settings.store.db_url), settings, full=sys.argv[1] == "full")
 """
-#: Embeddings are stored in batches of max(256, INSIGHTS_EMBED_BATCH_SIZE) (refresh.embed_missing):
+#: Embeddings are stored in batches of max(256, INSIGHTS_EMBED_BATCH_SIZE) (insights.jobs.embedding):
 #: a kill "between batches" needs more than 256 texts to embed.
 STORE_BATCH = 256
 #: Generous: the CI machine is shared; typical waits are a few seconds.
@@ -68,18 +68,6 @@ def _fast_embeddings(monkeypatch) -> None:
     """Shorter embedded prefixes: same code paths, less model time (vector quality does not
     matter for crash safety). Every process of a test uses the same setting."""
     monkeypatch.setenv("INSIGHTS_EMBED_MAX_TOKENS", "32")
-
-
-def write_sample(path: Path, start: int, count: int) -> Path:
-    """Rows start..start+count of the shipped sample, as their own CSV file."""
-    with (SAMPLE / "tickets.csv").open(encoding="utf-8", newline="") as fh:
-        reader = csv.DictReader(fh)
-        rows = [row for i, row in enumerate(reader) if start <= i < start + count]
-    with path.open("w", encoding="utf-8", newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
-    return path
 
 
 def start_refresh(tmp_path: Path, full: bool = False, die: str = "never") -> subprocess.Popen:
@@ -139,13 +127,13 @@ def run_statuses(engine: Engine) -> dict[int, str]:
         return dict(session.execute(select(Run.id, Run.status).order_by(Run.id)).all())
 
 
-def first_refresh_and_annotation(engine: Engine, tmp_path: Path) -> tuple[int, dict, list]:
-    """Ingest 100 tickets, refresh to completion, annotate the largest theme the way the app
-    does; returns the theme id, its notes and its audit trail, to compare after the crash."""
-    settings = load_settings()
-    ingest_file(engine, write_sample(tmp_path / "first.csv", 0, 100), settings)
-    first = refresh(engine, settings)
+def first_refresh_and_annotation(db_url: str, seeded) -> tuple[Engine, int, dict, list]:
+    """100 tickets refreshed to completion (the session's seeded store, built with the real
+    model and UMAP), the largest theme annotated the way the app does; returns the theme id,
+    its notes and its audit trail, to compare after the crash."""
+    first = seeded("first-100", first_refresh)
     assert first.run_id is not None and first.n_themes >= 2, first.message
+    engine = connect(db_url)
     theme_id = current_themes(engine)[0].theme_id
     annotate(
         engine,
@@ -158,7 +146,7 @@ def first_refresh_and_annotation(engine: Engine, tmp_path: Path) -> tuple[int, d
         tracker_url="https://tracker.example/T-1",
         note="watch this one",
     )
-    return theme_id, vars(get_notes(engine, theme_id)), audit_trail(engine, theme_id)
+    return engine, theme_id, vars(get_notes(engine, theme_id)), audit_trail(engine, theme_id)
 
 
 def assert_consistent(engine: Engine, result: RefreshResult) -> None:
@@ -195,7 +183,7 @@ def assert_consistent(engine: Engine, result: RefreshResult) -> None:
             select(func.count(func.distinct(Ticket.content_hash))).where(
                 Ticket.content_hash.not_in(
                     select(Embedding.content_hash).where(
-                        Embedding.model_id == settings.embedding_key
+                        Embedding.model_id == settings.embedding.key
                     )
                 )
             )
@@ -251,49 +239,54 @@ def assert_annotation_intact(engine: Engine, theme_id: int, notes: dict, trail: 
     assert audit_trail(engine, theme_id)[-len(trail) :] == trail
 
 
-def test_kill_during_embedding_keeps_cached_vectors(db_url, tmp_path):
-    engine = connect(db_url)
+def test_kill_during_embedding_keeps_cached_vectors(db_url, seeded, tmp_path):
     settings = load_settings()
-    theme_id, notes, trail = first_refresh_and_annotation(engine, tmp_path)
-    before_kill = n_cached(engine, settings.embedding_key)
+    engine, theme_id, notes, trail = first_refresh_and_annotation(db_url, seeded)
+    before_kill = n_cached(engine, settings.embedding.key)
     ingest_file(engine, write_sample(tmp_path / "second.csv", 100, 360), settings)
+    embedding_inputs(engine)  # what a refresh does first: key each ticket by its embedded text
     total = n_hashes(engine)
     assert total - before_kill > STORE_BATCH + 20, "too few new texts for a kill between batches"
 
     proc = start_refresh(tmp_path)
     wait_until(
         proc,
-        lambda: n_cached(engine, settings.embedding_key) > before_kill,
+        lambda: n_cached(engine, settings.embedding.key) > before_kill,
         "the first batch of new vectors was stored",
         tmp_path / "refresh.log",
     )
     sigkill(proc)
-    kept = vectors(engine, settings.embedding_key)
+    kept = vectors(engine, settings.embedding.key)
     assert before_kill < len(kept) < total, "the kill did not land during embedding"
     assert run_statuses(engine) == {1: "ok"}  # killed before discovery started a run
 
     result = refresh(engine, settings)
     assert result.mode == "full"
-    assert result.n_embedded == total - len(kept)  # only what was missing
-    after = vectors(engine, settings.embedding_key)
-    assert len(after) == total
+    # the keys refresh embeds; vectors of texts the first run saw before boilerplate learned
+    # from the new tickets changed them stay cached but are no longer asked for
+    with session_scope(engine) as session:
+        current = set(session.scalars(select(Ticket.content_hash)))
+    assert len(current) == total
+    assert result.n_embedded == len(current - set(kept))  # only what was missing
+    after = vectors(engine, settings.embedding.key)
+    assert current <= set(after)
     assert all(after[h] == v for h, v in kept.items())  # the cached vectors are the ones kept
     assert_consistent(engine, result)
     assert_annotation_intact(engine, theme_id, notes, trail)
     assert list(run_statuses(engine).values()) == ["ok", "ok"]
 
 
-def test_kill_during_discovery_leaves_the_previous_run_current(db_url, tmp_path):
-    engine = connect(db_url)
+def test_kill_during_discovery_leaves_the_previous_run_current(db_url, seeded, tmp_path):
     settings = load_settings()
-    theme_id, notes, trail = first_refresh_and_annotation(engine, tmp_path)
+    engine, theme_id, notes, trail = first_refresh_and_annotation(db_url, seeded)
     ingest_file(engine, write_sample(tmp_path / "second.csv", 100, 60), settings)
+    embedding_inputs(engine)  # what a refresh does first: key each ticket by its embedded text
     total = n_hashes(engine)
 
     def discovering() -> bool:
         return (
             "running" in run_statuses(engine).values()
-            and n_cached(engine, settings.embedding_key) == total
+            and n_cached(engine, settings.embedding.key) == total
         )
 
     proc = start_refresh(tmp_path)
@@ -316,19 +309,20 @@ def test_kill_during_discovery_leaves_the_previous_run_current(db_url, tmp_path)
     assert_annotation_intact(engine, theme_id, notes, trail)
 
 
-def test_kill_between_writing_a_run_and_finishing_it(db_url, tmp_path):
+def test_kill_between_writing_a_run_and_finishing_it(db_url, seeded, tmp_path):
     """The narrowest window: the run's themes and assignments are committed, its status not yet
     updated. A SIGKILL cannot be timed into it from outside, so the process kills itself there
     (in place of the call that marks the run finished). The run must be all there or not at
     all: never half-made rows that outlive it, never themes retired or merged by a dead run."""
-    engine = connect(db_url)
     settings = load_settings()
-    theme_id, notes, trail = first_refresh_and_annotation(engine, tmp_path)
+    engine, theme_id, notes, trail = first_refresh_and_annotation(db_url, seeded)
     with session_scope(engine) as session:
         themes_before = session.execute(
             select(Theme.id, Theme.status, Theme.merged_into).order_by(Theme.id)
         ).all()
-    ingest_file(engine, write_sample(tmp_path / "second.csv", 100, 60), settings)
+    second = write_sample(tmp_path / "second.csv", 100, 60)
+    seed_vectors(db_url, "sample-100-160-32tok", second)  # the run's writing is under test here
+    ingest_file(engine, second, settings)
 
     proc = start_refresh(tmp_path, die="before-finish")
     assert proc.wait(timeout=WAIT_SECONDS) == -signal.SIGKILL, (tmp_path / "refresh.log").read_text(

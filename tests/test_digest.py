@@ -19,8 +19,9 @@ from sqlalchemy import insert, select
 from typer.testing import CliRunner
 
 from insights.cli.main import app
-from insights.digest import DigestSettings, build_and_deliver
+from insights.digest import build_and_deliver
 from insights.digest.build import build_content
+from insights.settings import Settings, SettingsError, load_settings
 from insights.store.db import connect, session_scope
 from insights.store.models import (
     Assignment,
@@ -165,8 +166,10 @@ def engine(db_url):
     return engine
 
 
-def quiet(**kw) -> DigestSettings:
-    return DigestSettings(backoff=0.0, timeout=5.0, **kw)
+def quiet(**kw) -> Settings:
+    """The configured settings with these digest fields, retrying without pauses."""
+    fields = {"backoff": 0.0, "timeout": 5.0, **kw}
+    return load_settings().override({f"digest.{k}": v for k, v in fields.items()})
 
 
 def free_port() -> int:
@@ -179,7 +182,7 @@ def free_port() -> int:
 
 
 def test_digest_lists_spike_new_fading_with_plain_words(engine):
-    c = build_content(engine, quiet(app_url="http://app.test/"))
+    c = build_content(engine, quiet().override({"app.url": "http://app.test/"}))
     assert c.week == LAST_WEEK  # default: the latest complete week
     assert c.previous_week == "2026-W40"
     assert c.tickets > c.previous_tickets > 0
@@ -454,17 +457,18 @@ def test_tls_modes(engine, tmp_path, tls_cert, monkeypatch, security):
     check_mail(handler.messages[0], LAST_WEEK)
 
 
-def test_settings_from_env():
-    s = DigestSettings.from_env(
-        {
-            "INSIGHTS_SMTP_HOST": "mail",
-            "INSIGHTS_SMTP_SECURITY": "SSL",
-            "INSIGHTS_DIGEST_TO": "a@x.com; b@x.com",
-            "INSIGHTS_DIGEST_TO_TH": "th@x.com",
-            "INSIGHTS_DIGEST_MIN_GROUP": "7",
-        }
-    )
+def test_settings_from_env(monkeypatch):
+    for name, value in {
+        "INSIGHTS_SMTP_HOST": "mail",
+        "INSIGHTS_SMTP_SECURITY": "SSL",
+        "INSIGHTS_DIGEST_TO": "a@x.com; b@x.com",
+        "INSIGHTS_DIGEST_TO_TH": "th@x.com",
+        "INSIGHTS_DIGEST_MIN_GROUP": "7",
+    }.items():
+        monkeypatch.setenv(name, value)
+    s = load_settings().digest
     assert s.port == 465 and s.to == ("a@x.com", "b@x.com") and s.min_group == 7
     assert s.recipients("th") == ("th@x.com",) and s.recipients("ID") == s.to
-    with pytest.raises(ValueError):
-        DigestSettings.from_env({"INSIGHTS_SMTP_SECURITY": "tls1"})
+    monkeypatch.setenv("INSIGHTS_SMTP_SECURITY", "tls1")
+    with pytest.raises(SettingsError, match="INSIGHTS_SMTP_SECURITY"):
+        load_settings()

@@ -16,21 +16,20 @@ import numpy as np
 import pytest
 from sqlalchemy import insert, select
 
-from insights.digest import DigestSettings, build_and_deliver
-from insights.ingest.load import ingest_file
+from insights.digest import build_and_deliver
 from insights.settings import load_settings
 from insights.store.db import connect, session_scope
 from insights.store.models import Assignment, Run, Theme, ThemeSnapshot, Ticket
-from tests.conftest import SAMPLE
+from tests.conftest import SAMPLE, ingested_sample, sqlite_copy
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
 def sample_engine(tmp_path_factory):
-    url = f"sqlite:///{tmp_path_factory.mktemp('digest_sample') / 'store.db'}"
-    engine = connect(url)
-    ingest_file(engine, SAMPLE / "tickets.csv", load_settings(url))
+    path = tmp_path_factory.mktemp("digest_sample") / "store.db"
+    sqlite_copy("sample-8000", ingested_sample, path)  # the sample, ingested once per session
+    engine = connect(f"sqlite:///{path}")
     truth = {r["ticket_id"]: r["theme"] for r in csv.DictReader((SAMPLE / "truth.csv").open())}
     names = sorted(set(truth.values()))
     now = datetime(2026, 9, 21)
@@ -97,9 +96,7 @@ def sample_engine(tmp_path_factory):
 def test_spike_week_digest_lists_the_planted_spike(sample_engine, tmp_path):
     patterns = json.loads((SAMPLE / "patterns.json").read_text())
     spike = patterns["spike"]
-    result = build_and_deliver(
-        sample_engine, DigestSettings.from_env(), week=spike["week"], out_dir=tmp_path
-    )
+    result = build_and_deliver(sample_engine, load_settings(), week=spike["week"], out_dir=tmp_path)
     spiking = {t.title for t in result.content.spiking}
     assert spike["theme"].replace("_", " ") in spiking
     line = next(t for t in result.content.spiking if t.title == spike["theme"].replace("_", " "))
@@ -112,10 +109,8 @@ def test_week_ten_digest_lists_the_new_theme(sample_engine, tmp_path):
     patterns = json.loads((SAMPLE / "patterns.json").read_text())
     new = patterns["new_theme"]
     result = build_and_deliver(
-        sample_engine, DigestSettings.from_env(), week=new["first_week"], out_dir=tmp_path
+        sample_engine, load_settings(), week=new["first_week"], out_dir=tmp_path
     )
     assert new["theme"].replace("_", " ") in {t.title for t in result.content.new}
-    quiet = build_and_deliver(
-        sample_engine, DigestSettings.from_env(), week="2026-W28", out_dir=tmp_path
-    )
+    quiet = build_and_deliver(sample_engine, load_settings(), week="2026-W28", out_dir=tmp_path)
     assert new["theme"].replace("_", " ") not in {t.title for t in quiet.content.new}

@@ -108,8 +108,8 @@ def test_vectors_under_another_token_cap_are_cached_apart(monkeypatch) -> None:
     from insights.settings import load_settings
 
     default = load_settings()
-    assert default.embedding_key == default.embedding_model  # existing caches stay valid
+    assert default.embedding.key == default.embedding.model  # existing caches stay valid
     monkeypatch.setenv("INSIGHTS_EMBED_MAX_TOKENS", "64")
     capped = load_settings()
-    assert capped.embedding_key != default.embedding_key
-    assert capped.embedding_key.startswith(capped.embedding_model)
+    assert capped.embedding.key != default.embedding.key
+    assert capped.embedding.key.startswith(capped.embedding.model)

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from insights.trends import TrendParams, prepare
 from insights.trends.fix_impact import (
     JSON_FIELDS,
     FixInputError,
@@ -16,7 +17,6 @@ from insights.trends.fix_impact import (
     rate_ratio_test,
     segment_weekly,
 )
-from insights.trends.series import TrendParams, prepare
 
 START = date(2026, 1, 5)  # a Monday
 

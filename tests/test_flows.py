@@ -27,10 +27,10 @@ from prefect.testing.utilities import prefect_test_harness
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
-from flows.deployments import ScheduleConfig, ServeError
+from flows.deployments import ServeError, check_schedule
 from flows.digest import weekly_digest
 from flows.refresh import ingest_path, refresh_flow
-from insights.cli.flows import app
+from insights.cli.main import app
 from insights.embed.cache import load_vectors
 from insights.settings import load_settings
 from insights.store.db import connect, session_scope
@@ -86,7 +86,7 @@ def test_refresh_flow_end_to_end_with_inbox_artifact_and_digest(tmp_path, insigh
     assert "required column" in reason or "missing" in reason
     assert (inbox / "copying.csv.part").exists()  # in-progress copies are left alone
 
-    engine = connect(load_settings().db_url)
+    engine = connect(load_settings().store.db_url)
     with session_scope(engine) as session:
         run = session.get(Run, summary["run_id"])
         assert run.status == "ok" and run.flow_run_id == summary["flow_run_id"]
@@ -125,7 +125,7 @@ def test_failure_midway_leaves_store_consistent_and_next_run_completes(
     monkeypatch.setattr(insights.jobs.refresh, "label_themes", broken_labelling)
     with pytest.raises(RuntimeError, match="disk full"):
         refresh_flow(paths=[str(path)])
-    engine = connect(load_settings().db_url)
+    engine = connect(load_settings().store.db_url)
     with session_scope(engine) as session:
         runs = session.execute(select(Run.status, Run.flow_run_id)).all()
     assert [r.status for r in runs] == ["failed"] and runs[0].flow_run_id
@@ -173,7 +173,7 @@ def test_unloadable_model_is_one_line_exit_2_through_the_flow(tmp_path, insights
 def test_dask_runner_gives_the_same_vectors_as_sequential(tmp_path, monkeypatch):
     path = _write_rows(tmp_path / "t.csv", 12)
     monkeypatch.setenv("INSIGHTS_EMBED_BATCH_SIZE", "4")
-    monkeypatch.setattr("flows.refresh.FANOUT_BATCH", 4)  # 3 batches, so work is spread
+    monkeypatch.setattr("insights.jobs.embedding.FANOUT_BATCH", 4)  # 3 batches, so work is spread
     monkeypatch.setenv("INSIGHTS_DASK_WORKERS", "2")
     monkeypatch.setenv("INSIGHTS_DASK_PROCESSES", "false")  # workers share this process's API
     vectors = {}
@@ -182,12 +182,12 @@ def test_dask_runner_gives_the_same_vectors_as_sequential(tmp_path, monkeypatch)
         summary = refresh_flow(paths=[str(path)], runner=runner)
         assert summary["n_embedded"] == 12
         settings = load_settings()
-        engine = connect(settings.db_url)
+        engine = connect(settings.store.db_url)
         with session_scope(engine) as session:
             hashes = session.scalars(select(Ticket.content_hash).order_by(Ticket.id)).all()
             run = session.scalars(select(Run)).one()
             assert run.stats["embed_runner"] == runner
-        vectors[runner] = load_vectors(engine, settings.embedding_model, hashes)
+        vectors[runner] = load_vectors(engine, settings.embedding.model, hashes)
     assert vectors["dask"].shape == (12, 384)
     np.testing.assert_allclose(vectors["dask"], vectors["sequential"], atol=1e-6)
 
@@ -205,7 +205,7 @@ def test_serve_without_a_reachable_server_is_one_line_exit_2(tmp_path):
         "INSIGHTS_HOME": str(tmp_path / "home"),
     }
     result = subprocess.run(
-        [sys.executable, "-m", "insights.cli.flows", "serve"],
+        [sys.executable, "-m", "insights.cli", "serve"],
         capture_output=True,
         text=True,
         env=env,
@@ -219,15 +219,15 @@ def test_serve_without_a_reachable_server_is_one_line_exit_2(tmp_path):
 
 def test_schedule_settings_are_checked(monkeypatch):
     monkeypatch.setenv("INSIGHTS_SCHEDULE_TZ", "Asia/Bangkok")
-    config = ScheduleConfig.from_env()
+    config = check_schedule(load_settings().schedule)
     assert (config.refresh_cron, config.digest_cron) == ("0 6 * * *", "0 8 * * 1")
     monkeypatch.setenv("INSIGHTS_DIGEST_CRON", "0 25 * * 1")
     with pytest.raises(ServeError, match="INSIGHTS_DIGEST_CRON"):
-        ScheduleConfig.from_env()
+        check_schedule(load_settings().schedule)
     monkeypatch.delenv("INSIGHTS_DIGEST_CRON")
     monkeypatch.setenv("INSIGHTS_SCHEDULE_TZ", "Mars/Base")
     with pytest.raises(ServeError, match="INSIGHTS_SCHEDULE_TZ"):
-        ScheduleConfig.from_env()
+        check_schedule(load_settings().schedule)
 
 
 def test_deployments_carry_the_configured_schedules(monkeypatch):
@@ -235,7 +235,7 @@ def test_deployments_carry_the_configured_schedules(monkeypatch):
 
     monkeypatch.setenv("INSIGHTS_REFRESH_CRON", "30 5 * * *")
     monkeypatch.setenv("INSIGHTS_SCHEDULE_TZ", "Asia/Jakarta")
-    refresh, digest = build_deployments(ScheduleConfig.from_env(), inbox="/data/inbox")
+    refresh, digest = build_deployments(load_settings().schedule, inbox="/data/inbox")
     assert (refresh.name, digest.name) == ("daily-refresh", "weekly-digest")
     schedules = [d.schedules[0].schedule for d in (refresh, digest)]
     assert [(s.cron, s.timezone) for s in schedules] == [

@@ -41,8 +41,7 @@ from insights.store.models import (
     ThemeSnapshot,
     Ticket,
 )
-from insights.views import dashboard as dash
-from insights.views.export import neutralise
+from insights.views.export import neutralise, table_csv
 
 runner = CliRunner()
 HEADER = ["ticket_id", "created_at", "text"]
@@ -99,7 +98,7 @@ def test_ten_megabyte_text_is_truncated_counted_and_redacted_cheaply(engine, tmp
     assert path.stat().st_size > 20_000_000
     result = ingest_file(engine, path, load_settings())
     assert (result.read, result.new, result.quarantined, result.truncated) == (3, 2, 1, 1)
-    limit = load_settings().max_text_chars
+    limit = load_settings().ingest.max_text_chars
     tickets = stored(engine)
     assert len(tickets["big"].text) == limit and tickets["big"].truncated
     assert len(tickets["big"].attributes["notes"]) == 1000
@@ -112,7 +111,7 @@ def test_ten_megabyte_text_is_truncated_counted_and_redacted_cheaply(engine, tmp
 def test_identifier_cut_by_truncation_is_still_redacted(engine, tmp_path):
     """Truncation must not cut an email in half before redaction sees it (half an address is
     no longer an address to the pattern, and its user name would be stored)."""
-    limit = load_settings().max_text_chars
+    limit = load_settings().ingest.max_text_chars
     email = "maria.santos88@gmail.com"
     text = "x" * (limit - 10) + " " + email + " and more words" * 10
     write_rows(tmp_path / "cut.csv", [["cut", "2026-06-01", text]])
@@ -311,7 +310,7 @@ def test_app_csv_download_neutralises_every_text_column():
             "growth": [-0.5, 0.1, -2.0, 0.0, 1.0, -1.0],  # numbers stay numbers
         }
     )
-    data = dash.export_csv(table, ["theme_id", "title", "tags", "owner", "growth"]).decode()
+    data = table_csv(table, ["theme_id", "title", "tags", "owner", "growth"]).decode()
     rows = list(csv.reader(io.StringIO(data, newline="")))[1:]
     text_cells = [cell for row in rows for cell in row[1:4]]
     assert [c for c in text_cells if c.startswith(FORMULA_START)] == []

@@ -179,7 +179,7 @@ def test_bad_rows_are_quarantined_with_their_reason(tmp_path, engine):
         long = s.scalars(select(Ticket).where(Ticket.external_id == "long")).one()
         quoted = s.scalars(select(Ticket).where(Ticket.external_id == "quoted")).one()
     assert got == expected
-    assert long.truncated and len(long.text) == load_settings().max_text_chars
+    assert long.truncated and len(long.text) == load_settings().ingest.max_text_chars
     assert quoted.text == "multi\nline, with comma"
 
 
@@ -287,7 +287,7 @@ def test_language_column_is_used_and_normalised(tmp_path, engine):
     header = ["ticket_id", "created_at", "text", "language"]
     rows = [
         ["l1", "2026-06-01", "salamat po", "fil"],
-        ["l2", "2026-06-01", "hello", "zh-TW"],
+        ["l2", "2026-06-01", "hello, where is my parcel", "zh-TW"],
         ["l3", "2026-06-01", "Kapan paket saya sampai?", ""],
     ]
     ingest_file(

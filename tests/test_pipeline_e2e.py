@@ -19,12 +19,12 @@ os.environ.setdefault("PREFECT_HOME", tempfile.mkdtemp(prefix="prefect-home-"))
 import pytest
 from typer.testing import CliRunner
 
-from insights.cli.flows import app
+from insights.cli.main import app
 from insights.people.annotate import annotate
 from insights.store.db import connect
-from insights.trends.series import week_label
-from insights.views import dashboard as dash
-from tests.conftest import SAMPLE
+from insights.trends import week_label
+from insights.views.themes import theme_meta
+from tests.conftest import SAMPLE, seed_vectors
 
 pytestmark = pytest.mark.slow
 
@@ -56,6 +56,7 @@ def read_csv(path) -> list[dict]:
 def test_ingest_refresh_themes_export_tag_digest_reconcile(db_url, tmp_path):
     source = tmp_path / "tickets.csv"
     rows = sample_subset(source)
+    seed_vectors(db_url, "e2e", source)  # embedded once per session: this test is about the rest
     counts = json.loads(invoke("ingest", str(source), "--json").stdout)
     assert counts["read"] == len(rows) == 200
     assert counts["read"] == (
@@ -104,7 +105,7 @@ def test_ingest_refresh_themes_export_tag_digest_reconcile(db_url, tmp_path):
     }
     assert themes_after[top]["title"] == "Courier delay e2e"
     assert {k: v["size"] for k, v in themes_after.items()} == sizes
-    meta = dash.theme_meta(engine).set_index("theme_id")
+    meta = theme_meta(engine).set_index("theme_id")
     assert meta.loc[top, "tags"] == ["courier", "e2e"]  # the app's tables show the tags
     ranked_after = json.loads(invoke("themes", "--week", week, "--format", "json").stdout)
     assert ranked_after[0]["theme_id"] == top and ranked_after[0]["title"] == "Courier delay e2e"

@@ -8,7 +8,7 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from insights.cli.flows import app
+from insights.cli.main import app
 from insights.people.annotate import annotate, get_notes
 from insights.settings import load_settings
 from insights.store.db import connect
@@ -75,7 +75,7 @@ def test_full_incremental_and_stable_refresh_on_marketplace_concepts(tmp_path):
 
     assert "nothing to do" in invoke("refresh").stdout
     tagged = themes[0]["theme_id"]
-    engine = connect(load_settings().db_url)
+    engine = connect(load_settings().store.db_url)
     annotate(
         engine,
         tagged,
@@ -139,7 +139,7 @@ def test_too_few_tickets_are_all_unthemed(tmp_path):
 
 def test_unloadable_model_is_one_line_exit_2(tmp_path, monkeypatch):
     path = tmp_path / "t.csv"
-    path.write_text("ticket_id,created_at,text\nm1,2026-06-01,hello there\n")
+    path.write_text('ticket_id,created_at,text\nm1,2026-06-01,"hello there, my parcel is late"\n')
     invoke("ingest", str(path))
     monkeypatch.setenv("INSIGHTS_EMBEDDING_MODEL", str(tmp_path / "no-such-model"))
     result = runner.invoke(app, ["refresh"])

@@ -14,15 +14,15 @@ from insights.ingest.mapping import load_mapping
 from insights.settings import load_settings
 from insights.store.db import connect, session_scope
 from insights.store.models import Quarantine, Ticket
-from tests.conftest import SAMPLE
+from tests.conftest import SAMPLE, ingested_sample, sqlite_copy
 
 
 @pytest.fixture(scope="module")
 def sample_store(tmp_path_factory):
-    url = f"sqlite:///{tmp_path_factory.mktemp('sample') / 'store.db'}"
-    engine = connect(url)
-    result = ingest_file(engine, SAMPLE / "tickets.csv", load_settings(url))
-    return engine, result
+    """A copy of the session's ingested sample (ingested once, shared with test_digest_sample)."""
+    path = tmp_path_factory.mktemp("sample") / "store.db"
+    result = sqlite_copy("sample-8000", ingested_sample, path)
+    return connect(f"sqlite:///{path}"), result
 
 
 @pytest.mark.slow
@@ -90,3 +90,23 @@ def test_zendesk_export_ingests_through_its_mapping(db_url):
     assert {r[0] for r in rows} == {"zendesk"} and {r[1] for r in rows} == {"buyer"}
     assert {r[2] for r in rows} <= {"email", "chat", "web_form", "app", "phone_transcript"}
     assert {r[3] for r in rows} <= {None, 1, 5}
+
+
+def test_conversation_export_ingests_names_redacted_and_agent_turns_kept_apart(db_url):
+    engine = connect(db_url)
+    result = ingest_file(engine, SAMPLE / "conversations.jsonl", load_settings())
+    assert result.reconciles and (result.read, result.new) == (400, 400 - result.quarantined)
+    assert result.quarantined <= 4  # only a thread with nothing but greetings could go
+    names = {r["value"] for r in csv.DictReader((SAMPLE / "conversations_pii.csv").open())}
+    with session_scope(engine) as s:
+        rows = s.execute(select(Ticket.text, Ticket.clean_text, Ticket.thread)).all()
+    lines = {
+        line.strip()
+        for _, _, thread in rows
+        for m in thread["messages"]
+        for line in m["text"].split("\n")
+    }
+    assert sorted(names & lines) == []  # no signature line keeps its name
+    agent = {m["text"] for _, _, t in rows for m in t["messages"] if m["role"] == "agent"}
+    assert agent and not any(a in clean for _, clean, _ in rows for a in agent)
+    assert not any("wrote:" in clean or "[NAME]" in clean for _, clean, _ in rows)

@@ -16,8 +16,8 @@ from insights.store.db import (
 from insights.store.models import Batch
 
 
-def test_fresh_store_is_at_head_with_all_tables(db_url):
-    engine = connect(db_url)
+def test_fresh_store_is_at_head_with_all_tables(empty_db_url):
+    engine = connect(empty_db_url)
     names = set(inspect(engine).get_table_names())
     assert {"tickets", "batches", "quarantine", "embeddings", "runs", "themes"} <= names
     if engine.dialect.name == "sqlite":
@@ -25,7 +25,8 @@ def test_fresh_store_is_at_head_with_all_tables(db_url):
             assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
 
 
-def test_store_created_by_first_schema_version_upgrades(db_url):
+def test_store_created_by_first_schema_version_upgrades(empty_db_url):
+    db_url = empty_db_url
     engine = make_engine(db_url)
     upgrade(engine, "0001")
     assert current_revision(engine) == "0001"
@@ -67,28 +68,67 @@ def test_unusable_url_is_a_store_error():
 
 def test_embedding_cache_embeds_only_missing_texts_and_looks_up_once(db_url, monkeypatch):
     import numpy as np
+    from sqlalchemy import insert
 
-    from insights import embedding_cache
+    from insights.embed.cache import load_vectors
+    from insights.ingest.prepare import text_hash
+    from insights.jobs import embedding
+    from insights.jobs.embedding import EmbeddedBatch, embed_missing
+    from insights.settings import load_settings
+    from insights.store.models import Ticket
 
     engine = connect(db_url)
     lookups: list[int] = []
-    real_lookup = embedding_cache.cached_hashes
+    real_lookup = embedding.cached_hashes
 
     def counting_lookup(engine, model_id, hashes):
         lookups.append(len(hashes))
         return real_lookup(engine, model_id, hashes)
 
-    monkeypatch.setattr(embedding_cache, "cached_hashes", counting_lookup)
+    monkeypatch.setattr(embedding, "cached_hashes", counting_lookup)
     embedded: list[str] = []
 
-    def embed(texts: list[str]) -> np.ndarray:
-        embedded.extend(texts)
-        return np.ones((len(texts), 4), np.float32)
+    def fake_map(embed, batches):
+        for texts in batches:
+            embedded.extend(texts)
+            yield EmbeddedBatch(np.ones((len(texts), 4), np.float32), 0.0)
 
-    items = [(f"h{i}", f"text {i}") for i in range(2000)]
-    assert embedding_cache.ensure_embeddings(engine, "m", items[:500], embed, batch_size=256) == 500
-    assert embedding_cache.ensure_embeddings(engine, "m", items, embed, batch_size=256) == 1500
+    def add_tickets(start: int, stop: int) -> None:
+        at = __import__("datetime").datetime(2026, 1, 1)
+        with session_scope(engine) as s:
+            if start == 0:
+                s.add(Batch(id=1, source_path="x", source="d", file_sha256="y", started_at=at))
+                s.flush()
+            s.execute(
+                insert(Ticket),
+                [
+                    {
+                        "source": "d",
+                        "external_id": f"t{i}",
+                        "created_at": at,
+                        "text": f"text {i}",
+                        "language": "en",
+                        "language_confidence": 1.0,
+                        "language_detected": False,
+                        "attributes": {},
+                        "truncated": False,
+                        "content_hash": f"h{i}",
+                        "row_hash": f"r{i}",
+                        "batch_id": 1,
+                        "ingested_at": at,
+                        "updated_at": at,
+                    }
+                    for i in range(start, stop)
+                ],
+            )
+
+    settings = load_settings()
+    add_tickets(0, 500)
+    assert embed_missing(engine, settings, map_batches=fake_map).n_embedded == 500
+    add_tickets(500, 2000)
+    assert embed_missing(engine, settings, map_batches=fake_map).n_embedded == 1500
     assert len(embedded) == 2000 and len(set(embedded)) == 2000  # nothing embedded twice
     assert lookups == [500, 2000]  # one lookup per call, however many texts
-    vectors = embedding_cache.load_vectors(engine, "m", ["h3", "h1999", "h3"])
+    keys = [text_hash(f"text {i}") for i in (3, 1999, 3)]  # keyed by the text embedded
+    vectors = load_vectors(engine, settings.embedding.key, keys)
     assert vectors.shape == (3, 4)

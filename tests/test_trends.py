@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from insights.trends.series import (
+from insights.trends import (
     TrendParams,
     latest_complete_week,
     parse_week,

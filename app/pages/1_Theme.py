@@ -11,14 +11,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # `app.ui` from a 
 import pandas as pd
 import streamlit as st
 
-from app import ui
-from insights.views import dashboard as dash
+from app import thread_view, ui
+from insights.views import dashboard, theme_page
+from insights.views.ranked import SCORE_PARTS
+from insights.views.themes import theme_meta
 
-eng, state = ui.start("Theme")
-ui.explain_empty(state)
+eng, version = ui.start("Theme")
+ui.explain_empty(version)
 ui.who()
 
-meta = dash.theme_meta(eng)
+meta = theme_meta(eng)
 options = ui.theme_options(meta)
 raw = st.query_params.get("theme")
 if raw is None:
@@ -37,7 +39,7 @@ except ValueError:
     st.page_link(ui.HOME_PAGE, label="Back to all themes", icon="🏠")
     st.stop()
 
-ref = dash.resolve(eng, requested)
+ref = theme_page.resolve(eng, requested)
 if ref.theme_id is None:
     st.error(f"There is no theme {requested}.")
     st.page_link(ui.HOME_PAGE, label="Back to all themes", icon="🏠")
@@ -51,12 +53,11 @@ if ref.redirected:
     st.query_params["theme"] = str(theme_id)
 
 ui.show_flash()
-info = dash.theme_info(eng, theme_id)
-frame = ui.frame(state)
-params = ui.params()
-week = dash.default_week(frame, params)
-ranked = ui.ranked(state, frame, meta, week)
+info = theme_page.theme_info(eng, theme_id)
+week = ui.index(version).default_week
+ranked = dashboard.table_frame(ui.ranked(version, week) if week else None, meta)
 row = ranked.loc[ranked["theme_id"] == theme_id]
+frame = ui.frame(version)
 current = meta.loc[meta["theme_id"] == theme_id]
 
 st.page_link(ui.HOME_PAGE, label="All themes", icon="⬅️")
@@ -97,7 +98,7 @@ with tab_trend:
     by = st.radio(
         "Split the trend by", ["region", "language", "kind", "channel"], horizontal=True, key="by"
     )
-    trend = dash.theme_trend(frame, theme_id, by=by)
+    trend = theme_page.theme_trend(frame, theme_id, by=by)
     if trend.empty:
         st.info("No dated tickets for this theme.")
     else:
@@ -109,7 +110,7 @@ with tab_trend:
     ]
     st.dataframe(pd.DataFrame(kw_rows), hide_index=True, width="stretch")
     st.subheader("Breakdown")
-    parts = dash.breakdowns(frame, theme_id, week, params)
+    parts = theme_page.breakdowns(frame, theme_id, ui.params(), week)
     cols = st.columns(len(parts) or 1)
     for col, (_seg, table) in zip(cols, parts.items(), strict=False):
         col.dataframe(
@@ -123,8 +124,8 @@ with tab_trend:
         r = row.iloc[0]
         score = pd.DataFrame(
             {
-                "component": list(dash.SCORE_PARTS),
-                "points": [float(r[f"score_{k}"]) for k in dash.SCORE_PARTS],
+                "component": list(SCORE_PARTS),
+                "points": [float(r[f"score_{k}"]) for k in SCORE_PARTS],
             }
         )
         st.bar_chart(score, x="component", y="points", horizontal=True)
@@ -139,52 +140,31 @@ with tab_tickets:
         st.caption("No representatives recorded for this theme.")
     for lang, reps in info["representatives"].items():
         st.markdown(f"**{ui.md(lang)}**")
-        st.dataframe(
-            reps,
-            hide_index=True,
-            width="stretch",
-            column_config={"text": st.column_config.TextColumn("Text (redacted)", width="large")},
-        )
+        ui.tickets_table(reps)
     st.subheader("All tickets")
     langs = ["All", *info["languages"]]
     lc, pc = st.columns([2, 1])
     lang = lc.selectbox("Language", langs, key="t_lang")
     size = 25
-    _, total = dash.theme_tickets(eng, theme_id, 0, 1, None if lang == "All" else lang)
+    _, total = theme_page.theme_tickets(eng, theme_id, 0, 1, None if lang == "All" else lang)
     pages = max(1, -(-total // size))
     page = pc.number_input(f"Page (of {pages})", 1, pages, 1, key="t_page")
-    tickets, total = dash.theme_tickets(
+    tickets, total = theme_page.theme_tickets(
         eng, theme_id, int(page) - 1, size, None if lang == "All" else lang
     )
     st.caption(f"{total:,} tickets, newest first")
-    st.dataframe(
-        tickets,
-        hide_index=True,
-        width="stretch",
-        column_config={"text": st.column_config.TextColumn("Text (redacted)", width="large")},
-    )
-    if len(tickets):
-        first = tickets.iloc[0]
-        with st.expander(f"Full text of ticket {first['ticket']}"):
-            st.text(first["text"])
+    ui.tickets_table(tickets)
+    thread_view.show(eng, tickets)
 
 with tab_history:
     st.subheader("Lifecycle")
-    history = dash.theme_history(eng, theme_id)
-    if history.empty:
-        st.caption("No lifecycle events.")
-    else:
-        st.dataframe(history, hide_index=True, width="stretch")
+    ui.table_or_note(theme_page.theme_history(eng, theme_id), "No lifecycle events.")
     st.subheader("Audit log")
-    audit = dash.audit_frame(eng, theme_id)
-    if audit.empty:
-        st.caption("No human changes yet.")
-    else:
-        st.dataframe(audit, hide_index=True, width="stretch")
+    ui.table_or_note(theme_page.audit_frame(eng, theme_id), "No human changes yet.")
 
 with tab_edit:
     st.caption("Title, tags, owner, status, tracker link and note; every change is audited.")
     ui.annotation_form(eng, meta, theme_id, key="theme")
     st.page_link(ui.TAGGING_PAGE, label="Merge or split in the tagging workflow", icon="🏷️")
 
-ui.footer(eng, state)
+ui.footer(eng, version)

@@ -15,19 +15,19 @@ import streamlit as st
 from app import ui
 from insights.people.annotate import merge_themes
 from insights.people.split import propose_split, split_theme
-from insights.views import dashboard as dash
+from insights.views import tagging, theme_page
+from insights.views.themes import theme_meta
 
-eng, state = ui.start("Tagging")
+eng, version = ui.start("Tagging")
 st.title("Tagging")
-ui.explain_empty(state)
+ui.explain_empty(version)
 person = ui.who()
 ui.show_flash()
 if not person:
     st.warning("Enter your name in the sidebar: every change is recorded with it.")
 
-frame = ui.frame(state)
-meta = dash.theme_meta(eng)
-regions = dash.segment_values(frame)["region"]
+meta = theme_meta(eng)
+regions = ui.index(version).segments.get("region", [])
 ALL = "All regions"
 mine = ui.login_region()
 choices = [ALL, *regions]
@@ -38,7 +38,7 @@ region = st.selectbox(
     key="region",
     help="From your login where configured (INSIGHTS_APP_USER_REGIONS)",
 )
-queue = dash.tagging_queue(frame, meta, None if region == ALL else region)
+queue = tagging.tagging_queue(ui.frame(version), meta, None if region == ALL else region)
 todo = int((queue["needs"] != "").sum()) if len(queue) else 0
 st.caption(
     f"{len(queue)} themes with tickets in the last 8 weeks"
@@ -89,17 +89,11 @@ with tab_merge:
         )
         sure = st.checkbox("Yes, merge them", key="m_sure")
         if st.button("Merge", key="m_go", disabled=not sure):
-            if not person:
-                st.error("Not saved: enter your name in the sidebar first.")
-            else:
-                try:
-                    merge_themes(eng, int(source), int(target), person)
-                except Exception as exc:
-                    ui.write_failed(exc)
-                else:
-                    ui.clear_caches()
-                    ui.flash(f"Merged theme {source} into theme {target}.")
-                    st.rerun()
+            ui.change_membership(
+                person,
+                lambda: merge_themes(eng, int(source), int(target), person),
+                lambda _: f"Merged theme {source} into theme {target}.",
+            )
 
 with tab_split:
     ids = list(everything)
@@ -116,8 +110,8 @@ with tab_split:
         )
         new_title = st.text_input("Title of the new theme (optional)", key="s_title")
         if how == "Select tickets":
-            tickets, total = dash.theme_tickets(eng, split_id, 0, 200)
-            ext_to_id = dash.ticket_ids(eng, tickets["ticket"].tolist())
+            tickets, total = theme_page.theme_tickets(eng, split_id, 0, 200)
+            ext_to_id = tagging.ticket_ids(eng, tickets["ticket"].tolist())
             st.caption(f"Newest {len(tickets)} of {total:,} tickets; tick the ones to split off.")
             edited = st.data_editor(
                 tickets.assign(move=False)[["move", "ticket", "language", "region", "text"]],
@@ -129,17 +123,11 @@ with tab_split:
             )
             chosen = [ext_to_id[e] for e in edited.loc[edited["move"], "ticket"] if e in ext_to_id]
             if st.button(f"Split off {len(chosen)} tickets", key="s_go", disabled=not chosen):
-                if not person:
-                    st.error("Not saved: enter your name in the sidebar first.")
-                else:
-                    try:
-                        new = split_theme(eng, split_id, chosen, person, title=new_title or None)
-                    except Exception as exc:
-                        ui.write_failed(exc)
-                    else:
-                        ui.clear_caches()
-                        ui.flash(f"Split {len(chosen)} tickets off into theme {new[0]}.")
-                        st.rerun()
+                ui.change_membership(
+                    person,
+                    lambda: split_theme(eng, split_id, chosen, person, title=new_title or None),
+                    lambda new: f"Split {len(chosen)} tickets off into theme {new[0]}.",
+                )
         else:
             method = "kmeans" if "KMeans" in how else "hdbscan"
             if st.button("Propose a split", key="s_propose"):
@@ -153,7 +141,7 @@ with tab_split:
             if saved and saved[0] == split_id and saved[1] == method:
                 proposal = saved[2]
                 groups = pd.Series(proposal).value_counts().sort_index()
-                examples = dash.ticket_texts(eng, list(proposal))
+                examples = tagging.ticket_texts(eng, list(proposal))
                 rows = []
                 for g, n in groups.items():
                     members = [t for t, gg in proposal.items() if gg == g][:3]
@@ -166,19 +154,13 @@ with tab_split:
                     )
                 st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
                 if st.button("Apply this split", key="s_apply"):
-                    if not person:
-                        st.error("Not saved: enter your name in the sidebar first.")
-                    else:
-                        try:
-                            new = split_theme(
-                                eng, split_id, proposal, person, title=new_title or None
-                            )
-                        except Exception as exc:
-                            ui.write_failed(exc)
-                        else:
-                            st.session_state.pop("s_proposal", None)
-                            ui.clear_caches()
-                            ui.flash(f"Split theme {split_id}: new theme(s) {new}.")
-                            st.rerun()
+                    ui.change_membership(
+                        person,
+                        lambda: split_theme(
+                            eng, split_id, proposal, person, title=new_title or None
+                        ),
+                        lambda new: f"Split theme {split_id}: new theme(s) {new}.",
+                        forget="s_proposal",
+                    )
 
-ui.footer(eng, state)
+ui.footer(eng, version)

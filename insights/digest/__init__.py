@@ -28,8 +28,15 @@ from pathlib import Path
 
 from sqlalchemy import Engine, select
 
-from insights.digest.build import DigestContent, build_content
-from insights.digest.deliver import DeliveryError, build_message, post_webhook, send_mail
+from insights.digest.build import build_content
+from insights.digest.content import DigestContent
+from insights.digest.deliver import (
+    DeliveryError,
+    DigestConfigError,
+    build_message,
+    post_webhook,
+    send_mail,
+)
 from insights.digest.render import (
     render_charts,
     render_html,
@@ -37,16 +44,14 @@ from insights.digest.render import (
     render_summary,
     subject,
 )
-from insights.digest.settings import DigestConfigError, DigestSettings
+from insights.settings import DigestSettings, Settings
 from insights.store.db import session_scope
 from insights.store.models import Digest
-from insights.trends.series import TrendParams
 
 __all__ = [
     "DeliveryError",
     "DigestConfigError",
     "DigestResult",
-    "DigestSettings",
     "build_and_deliver",
     "channels_for",
     "resend_unsent",
@@ -152,7 +157,7 @@ def _deliver(session, digest: Digest, settings: DigestSettings) -> list[str]:
 
 
 def resend_unsent(
-    engine: Engine, settings: DigestSettings, exclude: set[int] | None = None
+    engine: Engine, settings: Settings, exclude: set[int] | None = None
 ) -> tuple[list[int], list[str]]:
     """Deliver every stored digest still ``pending``, oldest first; returns (ids delivered
     completely, one-line errors). Each digest is its own transaction, so one failure does
@@ -169,7 +174,7 @@ def resend_unsent(
     for digest_id in ids:
         with session_scope(engine) as session:
             digest = session.get(Digest, digest_id)
-            errors += _deliver(session, digest, settings)
+            errors += _deliver(session, digest, settings.digest)
             if digest.sent_at is not None:
                 done.append(digest_id)
     return done, errors
@@ -177,12 +182,11 @@ def resend_unsent(
 
 def build_and_deliver(
     engine: Engine,
-    settings: DigestSettings | None = None,
+    settings: Settings,
     week: str | None = None,
     region: str | None = None,
     out_dir: Path | str = Path("digests"),
     send: bool = False,
-    params: TrendParams | None = None,
 ) -> DigestResult:
     """Build the digest of ``week`` (default: latest complete week) for all regions or one,
     store it, write ``digest-YYYY-Www[-REGION].md/.html`` (+ chart PNGs) to ``out_dir`` and,
@@ -192,10 +196,9 @@ def build_and_deliver(
     asked without a usable channel -- both before anything is stored. Delivery failures do not
     raise: they are in ``DigestResult.errors`` and the digest stays stored as pending.
     """
-    settings = settings or DigestSettings.from_env()
     region = region.upper() if region else None
-    channels = channels_for(settings, region) if send else []
-    content = build_content(engine, settings, week=week, region=region, params=params)
+    channels = channels_for(settings.digest, region) if send else []
+    content = build_content(engine, settings, week=week, region=region)
     charts = render_charts(content)
     stem = _file_stem(content.week, region)
     chart_files = {name: f"{stem}-{name}.png" for name in charts}
@@ -257,6 +260,6 @@ def build_and_deliver(
     result.resent, result.errors = resend_unsent(engine, settings, exclude={digest_id})
     with session_scope(engine) as session:
         digest = session.get(Digest, digest_id)
-        result.errors += _deliver(session, digest, settings)
+        result.errors += _deliver(session, digest, settings.digest)
         result.status = digest.delivery["status"]
     return result

@@ -22,9 +22,13 @@ from typing import TypeVar
 from urllib.parse import urlsplit
 
 from insights.digest.render import html_for_mail
-from insights.digest.settings import DigestSettings
+from insights.settings import DigestSettings
 
 T = TypeVar("T")
+
+
+class DigestConfigError(ValueError):
+    """Delivery is asked for without a usable channel; the message is one line for the user."""
 
 
 class DeliveryError(Exception):
@@ -98,7 +102,7 @@ def send_mail(settings: DigestSettings, msg: EmailMessage) -> int:
                 if settings.smtp_security == "starttls":
                     smtp.starttls(context=context)
                 if settings.smtp_user:
-                    smtp.login(settings.smtp_user, settings.smtp_password or "")
+                    smtp.login(settings.smtp_user, settings.password or "")
                 smtp.send_message(msg)
         except (smtplib.SMTPAuthenticationError, smtplib.SMTPRecipientsRefused) as exc:
             raise _Permanent(f"{where} refused the digest: {_smtp_reason(exc)}") from None

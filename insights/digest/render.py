@@ -18,7 +18,7 @@ import io
 import re
 import warnings
 
-from insights.digest.build import DigestContent, ThemeLine
+from insights.digest.content import DigestContent, ThemeLine
 
 CHARTS: dict[str, str] = {"volume": "Tickets per week", "themes": "Highlighted themes per week"}
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|!~])")

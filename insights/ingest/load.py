@@ -54,10 +54,19 @@ def ingest_file(
     header, rows, handle = open_rows(path)
     try:
         resolved = mapping.resolve(header)
-        check_required(resolved, mapping.defaults, path)
+        conversation = mapping.conversation_for(header)
+        if conversation is not None:  # Intercom's `source` is its first message, not a system
+            resolved = {k: v for k, v in resolved.items() if v not in conversation.top_fields}
+        check_required(resolved, mapping.defaults, path, conversation)
         source = mapping.source or mapping.defaults.get("source") or DEFAULT_SOURCE
         validator = RowValidator(
-            resolved, mapping.defaults, source, kind, settings.max_text_chars, settings.timezone
+            resolved,
+            mapping.defaults,
+            source,
+            kind,
+            settings.ingest.max_text_chars,
+            settings.trends.timezone,
+            conversation=conversation,
         )
         with session_scope(engine) as session:
             batch = Batch(source_path=str(path), source=source, file_sha256=sha, started_at=_now())
@@ -112,8 +121,10 @@ def _store_chunk(
     if not chunk:
         return
     undetected = [r for r in chunk if not r.language]
+    # the customer's own words: an English signature or disclaimer must not decide the language
+    texts = [r.clean_text or r.text for r in undetected]
     for row, (code, confidence) in zip(
-        undetected, detect([r.text for r in undetected], settings.languages), strict=True
+        undetected, detect(texts, settings.ingest.languages), strict=True
     ):
         row.language, row.language_confidence, row.language_detected = code, confidence, True
     for row in chunk:
@@ -145,6 +156,7 @@ def _store_chunk(
                 pending[key] = values
                 result.updated += 1
                 result.truncated += row.truncated
+                result.messages_dropped += row.messages_dropped
             continue
         if key in existing:
             tid, rhash = existing[key]
@@ -156,10 +168,12 @@ def _store_chunk(
                 existing[key] = (tid, row.row_hash)
                 result.updated += 1
                 result.truncated += row.truncated
+                result.messages_dropped += row.messages_dropped
             continue
         pending[key] = values
         result.new += 1
         result.truncated += row.truncated
+        result.messages_dropped += row.messages_dropped
     if pending:
         session.execute(insert(Ticket), list(pending.values()))
     session.flush()
@@ -171,6 +185,8 @@ def _values(row: TicketRow, batch_id: int, now: datetime) -> dict:
         "external_id": row.external_id,
         "created_at": row.created_at,
         "text": row.text,
+        "clean_text": row.clean_text,
+        "thread": row.thread,
         "language": row.language or "und",
         "language_confidence": row.language_confidence,
         "language_detected": row.language_detected,

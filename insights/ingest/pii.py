@@ -1,13 +1,16 @@
 """Redact personal data from ticket text before anything is stored.
 
 Patterns favour recall on the identifiers tickets really carry (emails, phones, payment cards,
-order and tracking numbers, street addresses); money amounts and dates are left alone because
+order and tracking numbers, street addresses, and people's names where a salutation or a
+signature shows them: `names`); money amounts and dates are left alone because
 themes and trends need them less than privacy needs the rest gone.
 """
 
 from __future__ import annotations
 
 import re
+
+from insights.ingest.names import redact_names
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
 URL_CREDENTIALS = re.compile(r"(?i)\b(https?://)[^\s/@]+:[^\s/@]+@")
@@ -36,17 +39,17 @@ ADDRESS = re.compile(
     "|".join(
         [
             # 12 Oak Ave / 45 Rizal St. / Blk 123 Tampines St 11 / 3 High Street
-            rf"\b(?:Blk\s+)?\d{{1,5}}[A-Za-z]?\s+(?:{_CAP}\s+){{1,3}}"
-            r"(?:St|Street|Ave|Avenue|Rd|Road|Blvd|Lane|Ln|Drive|Dr|Way|Close|Crescent)\b\.?(?:\s+\d+)?",
+            rf"\b(?:Blk[ \t]+)?\d{{1,5}}[A-Za-z]?[ \t]+(?:{_CAP}[ \t]+){{1,3}}"
+            r"(?:St|Street|Ave|Avenue|Rd|Road|Blvd|Lane|Ln|Drive|Dr|Way|Close|Crescent)\b\.?(?:[ \t]+\d+)?",
             # Jl. Sudirman No. 45 / Jalan X / Rua das Flores, 12 / Calle Juárez 45 / Av. Insurgentes Sur 1234
-            r"(?i:\b(?:jl\.?|jalan|jln\.?|lorong|rua|avenida|av\.|calle|carrera|rodovia|estrada))\s+"
-            r"[^\n,;:!?]{1,40}?(?:,\s*|\s+)(?:(?i:no\.?|nº|n°|#)\s*)?\d+[A-Za-z]?\b",
+            r"(?i:\b(?:jl\.?|jalan|jln\.?|lorong|rua|avenida|av\.|calle|carrera|rodovia|estrada))[ \t]+"
+            r"[^\n,;:!?]{1,40}?(?:,[ \t]*|[ \t]+)(?:(?i:no\.?|nº|n°|#)[ \t]*)?\d+[A-Za-z]?\b",
             # No. 60, Jalan Ampang
-            r"(?i:\bno\.?)\s*\d+[A-Za-z]?,\s*(?i:jalan|jln\.?|lorong)\s+[\w/]+(?:\s+[A-Z][\w/]*)*",
+            r"(?i:\bno\.?)[ \t]*\d+[A-Za-z]?,[ \t]*(?i:jalan|jln\.?|lorong)[ \t]+[\w/]+(?:[ \t]+[A-Z][\w/]*)*",
             # Thai: 12/3 ถ.นิมมานเหมินท์ / ซอยสุขุมวิท 18
-            r"\d{1,4}/\d{1,4}\s+(?:ถ\.|ถนน|ซอย|หมู่)\S*(?:\s+\d+)?",
+            r"\d{1,4}/\d{1,4}[ \t]+(?:ถ\.|ถนน|ซอย|หมู่)\S*(?:[ \t]+\d+)?",
             # Vietnamese: 13 Trần Duy Hưng, / 25 Nguyễn Trãi,
-            rf"\b\d{{1,4}}[A-Za-z]?\s+(?:{_CAP}\s?){{2,4}}(?=,)",
+            rf"\b\d{{1,4}}[A-Za-z]?[ \t]+(?:{_CAP}[ \t]?){{2,4}}(?=,)",
             # Chinese: 台北市信義區松仁路33號19樓
             r"[\u4e00-\u9fff]{0,4}[市縣县][\u4e00-\u9fff]{1,4}[區区][\u4e00-\u9fff]{1,8}[路街道]"
             r"(?:[\d一二三四五六七八九十]+段)?(?:\d+[巷弄])*\d+[號号](?:\d+[樓楼])?",
@@ -56,7 +59,7 @@ ADDRESS = re.compile(
 )
 DATE = re.compile(r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{4}")
 
-TOKENS = ("[EMAIL]", "[CARD]", "[PHONE]", "[ID]", "[ADDRESS]")
+TOKENS = ("[EMAIL]", "[CARD]", "[PHONE]", "[ID]", "[ADDRESS]", "[NAME]")
 
 
 def _luhn_ok(digits: str) -> bool:
@@ -102,4 +105,4 @@ def redact(text: str) -> str:
     text = PHONE.sub(_phone, text)
     text = LONG_DIGITS.sub("[ID]", text)
     text = ADDRESS.sub("[ADDRESS]", text)
-    return text
+    return redact_names(text)

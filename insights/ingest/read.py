@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from insights.ingest import read_json
+
 csv.field_size_limit(sys.maxsize)
 
 
@@ -182,7 +184,11 @@ def _jsonl_rows(stream: io.TextIOWrapper, path: Path) -> tuple[list[str], Iterat
     for line in lines:
         number += 1
         if line.strip():
+            if line.lstrip().startswith("["):
+                return _json_array(stream, line, path)
             first = _parse_json_line(number, line)
+            if first.problem and line.lstrip().startswith("{"):
+                return _json_document(line + stream.read(), path)
             break
     if first is None:
         raise FileError(f"{path}: the file is empty")
@@ -202,6 +208,50 @@ def _jsonl_rows(stream: io.TextIOWrapper, path: Path) -> tuple[list[str], Iterat
             raise FileError(f"{path}: unreadable after row {n} ({exc})") from None
 
     return header, rows()
+
+
+def _record_row(number: int, obj: object) -> RawRow:
+    if not isinstance(obj, dict):
+        return RawRow(number, {"_raw": json.dumps(obj, ensure_ascii=False)[:2000]}, "not an object")
+    return RawRow(number, {str(k): _scalar(v) for k, v in obj.items()})
+
+
+def _with_header(rows: Iterator[RawRow], path: Path) -> tuple[list[str], Iterator[RawRow]]:
+    """Column names from the first record that is an object; rows unchanged."""
+    buffered: list[RawRow] = []
+    for row in rows:
+        buffered.append(row)
+        if row.fields and not row.problem:
+            break
+    header = list(buffered[-1].fields or {}) if buffered and not buffered[-1].problem else []
+    if not header:
+        raise FileError(f"{path}: no JSON object found (expected records of tickets)")
+
+    def chained() -> Iterator[RawRow]:
+        yield from buffered
+        try:
+            yield from rows
+        except (UnicodeError, EOFError, OSError) as exc:
+            raise FileError(f"{path}: unreadable ({exc})") from None
+
+    return header, chained()
+
+
+def _json_array(stream: io.TextIOWrapper, head: str, path: Path):
+    rows = read_json.array_rows(
+        stream,
+        head,
+        _record_row,
+        lambda n, raw, problem: RawRow(n, {"_raw": raw}, problem),
+        path,
+        FileError,
+    )
+    return _with_header(rows, path)  # type: ignore[arg-type]
+
+
+def _json_document(text: str, path: Path):
+    records = read_json.document_records(text, path, FileError)
+    return _with_header(iter(_record_row(i, r) for i, r in enumerate(records, 1)), path)
 
 
 def _parse_json_line(number: int, line: str) -> RawRow:

@@ -11,7 +11,16 @@ from zoneinfo import ZoneInfo
 
 from dateutil import parser as dateparser
 
+from insights.ingest.clean import clean, clean_turns, removed_reasons, segments
+from insights.ingest.conversation import (
+    ConversationSpec,
+    Thread,
+    ThreadError,
+    ThreadParams,
+    read_thread,
+)
 from insights.ingest.language import normalize_code
+from insights.ingest.markup import to_text
 from insights.ingest.pii import redact
 from insights.ingest.read import RawRow, has_bad_bytes
 from insights.records import QuarantinedRow, TicketRow
@@ -179,14 +188,20 @@ class RowValidator:
         default_kind: str | None,
         max_chars: int,
         timezone: str,
+        conversation: ConversationSpec | None = None,
+        thread_params: ThreadParams | None = None,
     ) -> None:
+        self.conversation = conversation
+        self.thread_params = thread_params or ThreadParams()
         self.resolved = resolved
         self.defaults = defaults
         self.source = source
         self.default_kind = default_kind
         self.max_chars = max_chars
         self.timezone = timezone
-        self.mapped_columns = set(resolved.values())
+        self.mapped_columns = set(resolved.values()) | (
+            conversation.top_fields if conversation else set()
+        )
 
     def _get(self, fields: dict[str, str], name: str) -> str | None:
         col = self.resolved.get(name)
@@ -219,17 +234,35 @@ class RowValidator:
             return self._quarantine(raw, None, "missing_id", "no ticket id")
         if len(ext) > 255:
             return self._quarantine(raw, ext, "bad_id", "ticket id longer than 255 characters")
+        thread: Thread | None = None
+        if self.conversation is not None:
+            try:
+                thread = read_thread(fields, self.conversation, self.thread_params)
+            except ThreadError as exc:
+                return self._quarantine(raw, ext, "bad_messages", str(exc))
         when_raw = self._get(fields, "created_at")
+        if (not when_raw or not when_raw.strip()) and thread and thread.messages:
+            when_raw = thread.messages[0].created_at
         if not when_raw or not when_raw.strip():
             return self._quarantine(raw, ext, "missing_date", "no created_at")
         when = parse_timestamp(when_raw, self.timezone)
         if when is None:
             return self._quarantine(raw, ext, "bad_date", f"cannot parse date {when_raw[:60]!r}")
-        text = self._text(fields)
-        if not text:
-            return self._quarantine(raw, ext, "empty_text", "no text, subject or description")
-        truncated = len(text) > self.max_chars
-        text = redact_prefix(text, self.max_chars) if truncated else redact(text)
+        if thread is not None:
+            built = self._conversation_text(raw, ext, fields, thread)
+            if isinstance(built, QuarantinedRow):
+                return built
+            text, clean_text, truncated = built
+        else:
+            text = self._text(fields)
+            if not text:
+                return self._quarantine(raw, ext, "empty_text", "no text, subject or description")
+            truncated = len(text) > self.max_chars
+            text = redact_prefix(text, self.max_chars) if truncated else redact(text)
+            # stored as written; an HTML body is read as text for cleaning and embedding
+            clean_text = clean(to_text(text))
+            if not clean_text:
+                return self._nothing_left(raw, ext, to_text(text))
         kind_raw = (self._get(fields, "kind") or self.default_kind or "").strip().lower()
         language = normalize_code(self._get(fields, "language"))
         attributes = {
@@ -239,7 +272,7 @@ class RowValidator:
         }
         row = TicketRow(
             row_number=raw.number,
-            source=_clean(self._get(fields, "source")) or self.source,
+            source=(_clean(self._get(fields, "source")) or self.source)[:64],
             external_id=ext,
             created_at=when,
             text=text,
@@ -252,9 +285,47 @@ class RowValidator:
             category=(_clean(self._get(fields, "category")) or None),
             csat=_csat(self._get(fields, "csat")),
             attributes=attributes,
+            clean_text=clean_text,
+            thread=thread.as_json() if thread is not None else None,
+            messages_dropped=thread.dropped if thread is not None else 0,
         )
-        row.content_hash = content_hash(text)
+        row.content_hash = content_hash(clean_text)
         return row
+
+    def _nothing_left(self, raw: RawRow, ext: str, text: str) -> QuarantinedRow:
+        """A message that is only a quote, or only greetings, signatures and footers."""
+        reasons = removed_reasons(segments(text))
+        if "quote" in reasons:
+            return self._quarantine(
+                raw, ext, "only_quoted", "nothing but quoted earlier messages from the customer"
+            )
+        what = ", ".join(sorted(reasons)) or "nothing"
+        return self._quarantine(raw, ext, "only_boilerplate", f"the customer's text is only {what}")
+
+    def _conversation_text(
+        self, raw: RawRow, ext: str, fields: dict[str, str], thread: Thread
+    ) -> tuple[str, str, bool] | QuarantinedRow:
+        """Redact every message; the customer's messages make the text, cleaned one by one."""
+        for message in thread.messages:
+            message.text = redact_prefix(message.text, self.max_chars)
+        customer = [m.text for m in thread.customer]
+        if not customer:
+            roles = sorted({m.role for m in thread.messages})
+            detail = (
+                f"{len(thread.messages)} message(s) ({', '.join(roles)}), none from the customer"
+                if thread.messages
+                else f"no message with text ({thread.total} message(s), {thread.empty} empty)"
+            )
+            return self._quarantine(raw, ext, "no_customer_text", detail)
+        subject = to_text(_clean(self._get(fields, "subject")) or "")
+        subject = redact(subject.strip())[:500]
+        text = "\n\n".join(([subject] if subject else []) + customer)
+        cleaned = [c for c in clean_turns(customer) if c]
+        if not cleaned:
+            return self._nothing_left(raw, ext, "\n\n".join(customer))
+        clean_text = "\n\n".join(([clean(subject)] if subject else []) + cleaned)
+        truncated = len(text) > self.max_chars
+        return text[: self.max_chars], clean_text[: self.max_chars], truncated
 
     def _text(self, fields: dict[str, str]) -> str:
         text = _clean(self._get(fields, "text"))
@@ -280,6 +351,7 @@ def row_hash(row: TicketRow) -> str:
             row.category,
             row.csat,
             sorted(row.attributes.items()),
+            *([row.thread["messages"]] if row.thread else []),
         ],
         ensure_ascii=False,
     )

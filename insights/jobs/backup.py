@@ -27,6 +27,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, MetaData, func, inspect, select, text
 from sqlalchemy.engine import URL, make_url
 
+from insights.settings import subprocess_env
 from insights.store.db import StoreError, alembic_config, connect, current_revision, make_engine
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -117,9 +118,7 @@ def find_pg_tool(name: str) -> str:
 def _libpq(url: URL) -> tuple[str, dict[str, str]]:
     """A libpq connection URI for the tools, with the password passed in the environment (not
     on the command line, where `ps` would show it)."""
-    env = dict(os.environ)
-    if url.password:
-        env["PGPASSWORD"] = str(url.password)
+    env = subprocess_env(PGPASSWORD=str(url.password)) if url.password else subprocess_env()
     uri = url.set(drivername="postgresql", password=None).render_as_string(hide_password=False)
     return uri, env
 
@@ -241,7 +240,7 @@ def backup_revision(path: Path) -> str:
                 "--file=-",
                 str(path),
             ],
-            dict(os.environ),
+            subprocess_env(),
             "reading the backup with pg_restore",
         )
         revision = _revision_from_copy(listing)
@@ -335,7 +334,7 @@ def _pg_restore(engine: Engine, path: Path) -> None:
     migration) are dropped first: they would block dropping the backup's tables, and the
     migrations recreate them."""
     tool = find_pg_tool("pg_restore")
-    listing = _run([tool, "--list", str(path)], dict(os.environ), "reading the backup")
+    listing = _run([tool, "--list", str(path)], subprocess_env(), "reading the backup")
     in_backup = set(re.findall(r"^\d+; \d+ \d+ TABLE \S+ (\S+) ", listing, flags=re.MULTILINE))
     existing = set(inspect(engine).get_table_names())
     extra = sorted(existing - in_backup)

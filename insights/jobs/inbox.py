@@ -19,7 +19,6 @@ No Prefect here: the refresh flow wraps :func:`process_file` in a task with retr
 
 from __future__ import annotations
 
-import os
 import shutil
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -49,14 +48,6 @@ class InboxOutcome:
     moved_to: str
     reason: str = ""
     counts: dict[str, int] = field(default_factory=dict)
-
-
-def inbox_dir(settings: Settings, override: str | os.PathLike | None = None) -> Path:
-    """The inbox folder: ``override`` (--inbox), else INSIGHTS_INBOX, else $INSIGHTS_HOME/inbox."""
-    if override:
-        return Path(override).expanduser()
-    configured = os.environ.get("INSIGHTS_INBOX")
-    return Path(configured).expanduser() if configured else settings.home / "inbox"
 
 
 def pending_files(inbox: Path) -> list[Path]:

@@ -20,8 +20,9 @@ from sqlalchemy import Engine, select, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
+from insights.jobs.runs import latest_run_id
 from insights.store.db import is_contention, retry_on_contention, session_scope, write_scope
-from insights.store.models import Annotation, AuditEntry, Theme, ThemeEvent
+from insights.store.models import Annotation, Assignment, AuditEntry, Theme, ThemeEvent
 
 T = TypeVar("T")
 STATUSES = ("new", "investigating", "on roadmap", "resolved", "won't fix")
@@ -255,9 +256,6 @@ def merge_themes(engine: Engine, source: int, target: int, who: str) -> None:
 
 
 def _merge(session: Session, source: int, target: int, who: str) -> None:
-    from insights.jobs.refresh import latest_run_id
-    from insights.store.models import Assignment
-
     source, target = resolve_theme(session, source), resolve_theme(session, target)
     _lock(session, source, target)
     if source == target:

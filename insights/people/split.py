@@ -21,12 +21,11 @@ from datetime import UTC, datetime
 import numpy as np
 from sqlalchemy import Engine, select, update
 
-from insights.jobs.refresh import latest_run_id
+from insights.jobs.runs import latest_full_run, latest_run_id, load_fit_state
 from insights.people.annotate import audit, resolve_theme
 from insights.store.db import session_scope
 from insights.store.models import (
     Assignment,
-    Run,
     Theme,
     ThemeEvent,
     ThemeSnapshot,
@@ -86,25 +85,26 @@ def _centred_vectors(engine: Engine, members: Members) -> np.ndarray | None:
     """The members' vectors in the space the run clustered in (language-centred, normalised);
     None when the embeddings are not cached (e.g. a store built without embedding)."""
     from insights.embed.cache import load_vectors
-    from insights.themes.discover import GLOBAL, center, centering_groups
+    from insights.themes.discover import GLOBAL, DiscoveryParams, FitState, center, centering_groups
 
     with session_scope(engine) as session:
-        full = session.scalars(
-            select(Run).where(Run.status == "ok", Run.mode == "full").order_by(Run.id.desc())
-        ).first()
-        if full is None:
+        run = latest_full_run(session)
+        if run is None:
             return None
-        model_id, stats = full.model_id, dict(full.stats or {})
+        # a run without a stored fit state (written by hand, or before they were stored):
+        # centre with the members' own mean
+        state = load_fit_state(session, run.id) or FitState(DiscoveryParams(), {}, 1.0)
     try:
-        X = load_vectors(engine, model_id, members.hashes)
+        X = load_vectors(engine, run.model_id, members.hashes)
     except KeyError:
         return None
     if X.size == 0:
         return None
-    means = {k: np.asarray(v, np.float32) for k, v in stats.get("language_means", {}).items()}
+    means = dict(state.language_means)
     if GLOBAL not in means:
         means[GLOBAL] = X.mean(axis=0)
-    return center(X, centering_groups(members.texts, members.languages), means, 10)
+    groups = centering_groups(members.texts, members.languages)
+    return center(X, groups, means, state.params.min_language_rows)
 
 
 def propose_split(

@@ -56,6 +56,11 @@ class Ticket(Base):
     external_id: Mapped[str] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(DateTime)
     text: Mapped[str] = mapped_column(Text)
+    #: The customer's words without greetings, quotes, signatures, footers, disclaimers (what
+    #: is embedded, after the learned boilerplate is taken out too); NULL before 0004.
+    clean_text: Mapped[str | None] = mapped_column(Text, nullable=True)
+    #: A conversation's messages with roles; NULL for a plain ticket.
+    thread: Mapped[dict | None] = mapped_column(JSON, nullable=True)
     language: Mapped[str] = mapped_column(String(8))
     language_confidence: Mapped[float] = mapped_column(Float)
     language_detected: Mapped[bool] = mapped_column(Boolean)
@@ -86,6 +91,18 @@ class Quarantine(Base):
     raw: Mapped[str] = mapped_column(Text)
 
 
+class BoilerplateLine(Base):
+    """A line or sentence learned as boilerplate by the latest refresh: it recurs across many
+    tickets whose other content has nothing in common (macros, auto-replies, templates)."""
+
+    __tablename__ = "boilerplate"
+    fingerprint: Mapped[str] = mapped_column(String(64), primary_key=True)
+    text: Mapped[str] = mapped_column(Text)
+    language: Mapped[str] = mapped_column(String(8))
+    tickets: Mapped[int] = mapped_column(Integer)
+    learned_at: Mapped[datetime] = mapped_column(DateTime)
+
+
 class Embedding(Base):
     """A cached vector: the same text under the same model is never embedded twice."""
 
@@ -109,6 +126,26 @@ class Run(Base):
     flow_run_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
     started_at: Mapped[datetime] = mapped_column(DateTime)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class FitStateRow(Base):
+    """What a full run's discovery learned besides its themes (ThemeDiscoverer.state())."""
+
+    __tablename__ = "fit_states"
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id"), primary_key=True)
+    floor: Mapped[float] = mapped_column(Float)
+    center_languages: Mapped[bool] = mapped_column(Boolean)
+    min_language_rows: Mapped[int] = mapped_column(Integer)
+    params: Mapped[dict] = mapped_column(JSON, default=dict)
+
+
+class FitLanguageMean(Base):
+    """One centring mean of a fit: a language (or `vi-ascii`, or the global mean)."""
+
+    __tablename__ = "fit_language_means"
+    run_id: Mapped[int] = mapped_column(ForeignKey("fit_states.run_id"), primary_key=True)
+    centering_group: Mapped[str] = mapped_column(String(32), primary_key=True)
+    vector: Mapped[bytes] = mapped_column(LargeBinary)  # float32
 
 
 class Theme(Base):
@@ -200,3 +237,66 @@ class Digest(Base):
     html: Mapped[str] = mapped_column(Text)
     sent_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     delivery: Mapped[dict] = mapped_column(JSON, default=dict)
+
+
+class ReadIndex(Base):
+    """The read model's index for one data version: which weeks hold tickets, the default
+    week, the filter values. Written at the end of each refresh (views.weekly.materialise)."""
+
+    __tablename__ = "read_index"
+    version: Mapped[str] = mapped_column(String(128), primary_key=True)
+    built_at: Mapped[datetime] = mapped_column(DateTime)
+    weeks: Mapped[list] = mapped_column(JSON, default=list)
+    default_week: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    complete_week: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    segments: Mapped[dict] = mapped_column(JSON, default=dict)
+    out_of_range: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ReadWeek(Base):
+    """A week's ranking for one selection (region, kind, language, channel) of one data
+    version, with the week's headline counts; its themes are `read_themes` rows."""
+
+    __tablename__ = "read_weeks"
+    __table_args__ = (UniqueConstraint("version", "week", "selection", name="uq_read_weeks_key"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version: Mapped[str] = mapped_column(String(128), index=True)
+    week: Mapped[str] = mapped_column(String(10))
+    selection: Mapped[str] = mapped_column(String(255))
+    built_at: Mapped[datetime] = mapped_column(DateTime)
+    total_tickets: Mapped[int] = mapped_column(Integer)
+    previous_tickets: Mapped[int] = mapped_column(Integer)
+    unthemed: Mapped[int] = mapped_column(Integer)
+    out_of_range: Mapped[int] = mapped_column(Integer)
+    message: Mapped[str] = mapped_column(Text)
+    totals: Mapped[list] = mapped_column(JSON, default=list)
+
+
+class ReadTheme(Base):
+    """One theme of a stored week's ranking (views.ranked.RankedTheme without its title, which
+    is read fresh)."""
+
+    __tablename__ = "read_themes"
+    week_id: Mapped[int] = mapped_column(
+        ForeignKey("read_weeks.id", ondelete="CASCADE"), primary_key=True
+    )
+    theme_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    rank: Mapped[int] = mapped_column(Integer)
+    volume: Mapped[int] = mapped_column(Integer)
+    share: Mapped[float] = mapped_column(Float)
+    growth: Mapped[float] = mapped_column(Float)
+    baseline: Mapped[float] = mapped_column(Float)
+    expected: Mapped[float | None] = mapped_column(Float, nullable=True)
+    spike: Mapped[bool] = mapped_column(Boolean)
+    p_value: Mapped[float | None] = mapped_column(Float, nullable=True)
+    q_value: Mapped[float | None] = mapped_column(Float, nullable=True)
+    rank_score: Mapped[float] = mapped_column(Float)
+    score_volume: Mapped[float] = mapped_column(Float)
+    score_growth: Mapped[float] = mapped_column(Float)
+    score_spike: Mapped[float] = mapped_column(Float)
+    score_severity: Mapped[float] = mapped_column(Float)
+    lifecycle: Mapped[str] = mapped_column(String(16))
+    csat: Mapped[float | None] = mapped_column(Float, nullable=True)
+    regions: Mapped[dict] = mapped_column(JSON, default=dict)
+    spike_segments: Mapped[list] = mapped_column(JSON, default=list)
+    trend: Mapped[list] = mapped_column(JSON, default=list)

@@ -86,6 +86,17 @@ class DiscoveryParams:
 
 
 @dataclass
+class FitState:
+    """What a fit learned besides its themes, needed to assign new rows later exactly as the fit
+    would have: the centring means per group and the similarity floor (centroids belong to the
+    themes and are stored with them). Stored by the run ledger in its own tables."""
+
+    params: DiscoveryParams
+    language_means: dict[str, np.ndarray]
+    floor: float
+
+
+@dataclass
 class DiscoveryResult:
     labels: np.ndarray  # int, -1 = unthemed, themes 0..k-1 by size descending
     similarity: np.ndarray  # cosine to own centroid (centred space), 0 for unthemed
@@ -303,6 +314,21 @@ class ThemeDiscoverer:
         best_sim = sims[np.arange(len(Z)), best].astype(np.float32)
         ok = best_sim >= self.floor_
         return np.where(ok, best, -1).astype(np.int64), np.where(ok, best_sim, 0).astype(np.float32)
+
+    # -- state -------------------------------------------------------------------------------
+    def state(self) -> FitState:
+        """The learned state, without the centroids (see :class:`FitState`)."""
+        return FitState(self.params, dict(self.language_means_), float(self.floor_))
+
+    @classmethod
+    def from_state(cls, state: FitState, centroids: np.ndarray) -> ThemeDiscoverer:
+        """A discoverer that predicts as the fit that produced `state` would, against
+        `centroids` (one row per theme, centred space)."""
+        discoverer = cls(state.params)
+        discoverer.language_means_ = dict(state.language_means)
+        discoverer.floor_ = float(state.floor)
+        discoverer.centroids_ = np.asarray(centroids, dtype=np.float32)
+        return discoverer
 
     # -- predict -----------------------------------------------------------------------------
     def predict(self, X: np.ndarray, languages: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:

@@ -2,7 +2,7 @@
 
 Test (shared with the weekly spikes)
     For a day ``d`` every cell (theme x region, and theme x region x kind) is tested with
-    :func:`insights.trends.series.spike_tests`, the weekly spike test run on days: the cell's
+    :func:`insights.trends.spikes.spike_tests`, the weekly spike test run on days: the cell's
     rate per other ticket of its region (or region-kind) in the trailing ``baseline_days`` days,
     times the region's other tickets of the day, gives the expected count (other tickets, not
     all: a burst in a small region can double the day's volume and would raise its own
@@ -27,7 +27,7 @@ or has an open episode: that is the same event told twice. It catches a seller t
 a region whose buyer volume hides it.
 
 Days are calendar days in ``timezone`` (the trends time zone); the caller passes a frame from
-:func:`insights.trends.series.prepare`, whose ``local_at`` holds local times.
+:func:`insights.trends.weeks.prepare`, whose ``local_at`` holds local times.
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from insights.trends.series import spike_tests
+from insights.trends.spikes import spike_tests
 
 ALERT_FIELDS: tuple[str, ...] = (
     "theme_id",
@@ -183,7 +183,7 @@ def daily_tests(
     The Benjamini-Hochberg family is every cell with a ticket in the window (untested ones
     count with p = 1), so a day with many small cells does not find more false spikes.
 
-    ``frame`` comes from ``series.prepare`` (columns ``local_at``, ``theme_id``, ``region`` and
+    ``frame`` comes from ``weeks.prepare`` (columns ``local_at``, ``theme_id``, ``region`` and
     optionally ``kind``). Tickets without a region are counted nowhere here.
     """
     params = params or AlertParams()

@@ -48,7 +48,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from insights.trends.series import week_start_of, weekly_series
+from insights.trends.series import weekly_series
+from insights.trends.weeks import week_start_of
 
 VERDICTS: tuple[str, ...] = ("improved", "worse", "no change", "too early")
 JSON_FIELDS: tuple[str, ...] = (
@@ -348,7 +349,7 @@ def weeks_needed(
 def segment_weekly(
     frame: pd.DataFrame, theme_id: Any, region: str | None = None, kind: str | None = None
 ) -> tuple[pd.Series, pd.Series]:
-    """(theme counts, segment totals) per week from a frame made by ``series.prepare``.
+    """(theme counts, segment totals) per week from a frame made by ``weeks.prepare``.
 
     Totals count every ticket of the segment, themed or not, as the weekly spike test does.
     """

@@ -1,159 +1,107 @@
-"""The week's ranked themes from the store: joins the current assignments with the trend
-statistics and the themes' titles and lifecycle, for the CLI, digest and app."""
+"""The week as every view shows it: the entry points of the read model.
+
+:func:`ranked_week` is the one way the CLI (`insights themes --week`), the flows, the digest and
+the app get a week's ranking; :func:`week_index` the weeks and filter values; :func:`materialise`
+stores both for the current data version, and is called when a refresh finishes and after a
+person merges or splits themes, so the next page reads tables instead of every ticket.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
+from sqlalchemy import Engine
 
-import pandas as pd
-from sqlalchemy import Engine, select
-
-from insights.jobs.refresh import latest_run_id
+from insights.jobs.runs import latest_run_id
+from insights.settings import Settings
 from insights.store.db import session_scope
-from insights.store.models import Assignment, Theme, ThemeEvent, Ticket
-from insights.trends.series import (
-    ThemeWeek,
-    TrendParams,
-    latest_complete_week,
-    prepare,
-    rank_week,
-    week_from_label,
-    week_label,
+from insights.trends import TrendParams, latest_complete_week, parse_week, week_label
+from insights.views import store
+from insights.views.frame import (
+    DataVersion,
+    data_version,
+    default_week,
+    load_frame,
+    segment_values,
+    week_labels,
 )
+from insights.views.lifecycle import lifecycle_badges
+from insights.views.ranked import RankedWeek, Selection, rank
+from insights.views.store import WeekIndex
+from insights.views.themes import current_titles
+
+NO_TICKETS = "No tickets in the store yet."
 
 
-@dataclass
-class WeekReport:
-    week: str | None
-    themes: list[dict]
-    out_of_range: int
-    total_tickets: int
-    message: str = ""
+def trend_params(settings: Settings) -> TrendParams:
+    """The week as configured (INSIGHTS_TIMEZONE, INSIGHTS_WEEK_START): one for every view."""
+    return TrendParams.from_settings(settings.trends)
 
 
-def ticket_frame(engine: Engine) -> pd.DataFrame:
-    """Every ticket with its theme in the latest run (NaN when unthemed or not yet refreshed)."""
+def week_index(engine: Engine, settings: Settings, version: DataVersion | None = None) -> WeekIndex:
+    """The weeks, default week and filter values of the current data (stored, or computed and
+    stored)."""
+    params = trend_params(settings)
+    version = version or data_version(engine, params)
+    found = store.load_index(engine, version.key)
+    if found is not None:
+        return found
+    frame, out_of_range = load_frame(engine, params, version)
+    complete = latest_complete_week(frame, params=params)
+    index = WeekIndex(
+        weeks=week_labels(frame, params),
+        default_week=default_week(frame, params),
+        complete_week=week_label(complete, params.week_start) if complete else None,
+        segments=segment_values(frame),
+        out_of_range=out_of_range,
+    )
+    store.save_index(engine, version.key, index)
+    return index
+
+
+def _titles(engine: Engine) -> dict[int, str]:
+    with session_scope(engine) as session:
+        return current_titles(session, latest_run_id(session))
+
+
+def ranked_week(
+    engine: Engine,
+    settings: Settings,
+    week: str | None = None,
+    selection: Selection | None = None,
+    version: DataVersion | None = None,
+) -> RankedWeek:
+    """The ranking of `week` ("YYYY-Www"; default: the latest complete week) for `selection`.
+
+    Raises ValueError (one line) for a malformed week. Titles are always the current ones.
+    """
+    selection = selection or Selection()
+    if week is not None:
+        parse_week(week)
+    params = trend_params(settings)
+    version = version or data_version(engine, params)
+    index = week_index(engine, settings, version)
+    week = week or index.complete_week
+    if week is None:
+        return RankedWeek(None, selection, [], out_of_range=index.out_of_range, message=NO_TICKETS)
+    stored = store.load_week(engine, version.key, week, selection)
+    if stored is not None:
+        return stored.with_titles(_titles(engine))
+    frame, out_of_range = load_frame(engine, params, version)
     with session_scope(engine) as session:
         run_id = latest_run_id(session)
-        stmt = select(
-            Ticket.id,
-            Ticket.created_at,
-            Assignment.theme_id,
-            Ticket.region,
-            Ticket.kind,
-            Ticket.language,
-            Ticket.channel,
-            Ticket.csat,
-        ).outerjoin(Assignment, (Assignment.ticket_id == Ticket.id) & (Assignment.run_id == run_id))
-        rows = session.execute(stmt).all()
-    frame = pd.DataFrame(
-        rows,
-        columns=[
-            "ticket_id",
-            "created_at",
-            "theme_id",
-            "region",
-            "kind",
-            "language",
-            "channel",
-            "csat",
-        ],
-    )
-    frame["created_at"] = pd.to_datetime(frame["created_at"])
-    frame["theme_id"] = frame["theme_id"].astype("Float64")
-    frame["csat"] = frame["csat"].astype("float64")
-    return frame
+        badges = lifecycle_badges(session, run_id)
+        titles = current_titles(session, run_id)
+    ranked = rank(frame, week, params, selection, badges, titles, out_of_range)
+    store.save_week(engine, version.key, ranked)
+    return ranked
 
 
-def _lifecycle(engine: Engine) -> tuple[dict[int, str], dict[int, str]]:
-    """theme id -> latest lifecycle event, and theme id -> display title."""
-    with session_scope(engine) as session:
-        events: dict[int, str] = {}
-        for theme_id, event in session.execute(
-            select(ThemeEvent.theme_id, ThemeEvent.event).order_by(ThemeEvent.id)
-        ):
-            events[theme_id] = event
-        titles = {
-            tid: title or label
-            for tid, title, label in session.execute(select(Theme.id, Theme.title, Theme.label))
-        }
-    return events, titles
-
-
-def week_report(
-    engine: Engine,
-    week: str | None = None,
-    region: str | None = None,
-    kind: str | None = None,
-    params: TrendParams | None = None,
-) -> WeekReport:
-    """Ranked themes of `week` ("YYYY-Www"; default the latest complete week).
-
-    Raises ValueError (one line) for a malformed week.
-    """
-    params = params or TrendParams()
-    start: date | None = week_from_label(week, params.week_start) if week else None
-    frame, out_of_range = prepare(ticket_frame(engine), params)
-    if start is None:
-        start = latest_complete_week(frame, params=params)
-    if start is None:
-        return WeekReport(None, [], out_of_range, 0, "No tickets in the store yet.")
-    ranked: list[ThemeWeek] = rank_week(frame, start, params, region=region, kind=kind)
-    events, titles = _lifecycle(engine)
-    themes = []
-    for tw in sorted(ranked, key=lambda t: -t.rank_score):
-        tid = int(tw.theme_id)
-        lifecycle = (
-            "new"
-            if tw.is_new
-            else {"continued": "active"}.get(events.get(tid, ""), events.get(tid, "active"))
-        )
-        if tw.volume == 0 and tw.baseline > 0:
-            lifecycle = "fading" if lifecycle == "active" else lifecycle
-        themes.append(
-            {
-                "theme_id": tid,
-                "title": titles.get(tid, f"theme {tid}"),
-                "volume": tw.volume,
-                "share": round(tw.share, 4),
-                "growth": round(tw.growth, 4),
-                "baseline": round(tw.baseline, 2),
-                "spike": tw.spike,
-                "p_value": tw.p_value,
-                "q_value": tw.q_value,
-                "rank_score": round(tw.rank_score, 4),
-                "score_parts": {k: round(v, 4) for k, v in tw.score_parts.items()},
-                "lifecycle": lifecycle,
-                "regions": tw.regions,
-                "csat": tw.csat,
-                "spike_segments": tw.spike_segments,
-            }
-        )
-    in_week = frame[frame["week"] == pd.Timestamp(start)]
-    if region:
-        in_week = in_week[in_week["region"] == region]
-    if kind:
-        in_week = in_week[in_week["kind"] == kind]
-    label = week_label(start, params.week_start)
-    message = "" if len(in_week) else f"No tickets in {label} for this selection."
-    return WeekReport(label, themes, out_of_range, len(in_week), message)
-
-
-def lifecycle_events(engine: Engine, since: date | None = None) -> list[dict]:
-    with session_scope(engine) as session:
-        stmt = select(ThemeEvent).order_by(ThemeEvent.id)
-        if since:
-            stmt = stmt.where(ThemeEvent.created_at >= since)
-        _, titles = _lifecycle(engine)
-        return [
-            {
-                "run_id": e.run_id,
-                "at": e.created_at.strftime("%Y-%m-%d %H:%M"),
-                "event": e.event,
-                "theme_id": e.theme_id,
-                "title": titles.get(e.theme_id, ""),
-                "related_theme_id": e.related_theme_id,
-            }
-            for e in session.scalars(stmt)
-        ]
+def materialise(engine: Engine, settings: Settings) -> WeekIndex:
+    """Store the current data version's index and default weeks (the latest complete week and
+    the app's default week, unfiltered) and forget older versions' rows."""
+    params = trend_params(settings)
+    version = data_version(engine, params)
+    index = week_index(engine, settings, version)
+    for week in dict.fromkeys(w for w in (index.complete_week, index.default_week) if w):
+        ranked_week(engine, settings, week, Selection(), version)
+    store.drop_other_versions(engine, version.key)
+    return index

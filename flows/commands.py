@@ -1,9 +1,10 @@
-"""The `insights` console script: the library's commands plus those that run Prefect flows.
+"""The `insights` commands that run Prefect flows: `refresh` (the refresh flow) and `serve`
+(the scheduled deployments).
 
-Kept in flows/ so that the insights package itself never imports Prefect: `refresh` (runs the
-refresh flow) and `serve` (scheduled deployments) are registered here on the library's Typer
-app, and Prefect is imported only when one of them runs.
-"""
+They live here, not in insights/, because insights/ never imports Prefect: this module plugs
+them into the one `insights` command line through the `insights.commands` entry point
+(pyproject.toml), and imports Prefect only when one of them runs, so `insights themes` stays
+fast."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from typing import Annotated
 
 import typer
 
-from insights.cli.main import DbOption, RefreshBars, app, fail, open_store, out
+from insights.cli.common import DbOption, RefreshBars, app, fail, open_store, out
 
 RunnerOption = Annotated[
     str,
@@ -93,6 +94,14 @@ def refresh(
     verbose: Annotated[
         bool, typer.Option("--verbose", "-v", help="show Prefect's log lines on stderr")
     ] = False,
+    adapt: Annotated[
+        bool,
+        typer.Option(
+            "--adapt",
+            help="fit the fast tier to this store's tickets first "
+            "(needs INSIGHTS_EMBEDDING_MODEL=fast-adapted)",
+        ),
+    ] = False,
     db: DbOption = None,
 ) -> None:
     """Ingest the drop folder, embed new tickets (cached), then discover themes (full) or
@@ -103,10 +112,16 @@ def refresh(
     if inbox is not None and not inbox.is_dir():
         raise fail(f"{inbox}: inbox folder does not exist")
     settings, _ = open_store(db)  # a bad store is one line before Prefect even starts
+    if adapt and settings.embedding.model != "fast-adapted":
+        raise fail(
+            "--adapt fits the fast tier to this store: set INSIGHTS_EMBEDDING_MODEL=fast-adapted "
+            f"(it is {settings.embedding.model!r})"
+        )
 
     from flows.deployments import ServeError, check_server
     from flows.refresh import progress_hooks, refresh_flow
     from insights.embed import EmbedderError
+    from insights.embed.models import AdaptationNeeded
     from insights.ingest.read import FileError
     from insights.store.db import StoreError
 
@@ -121,9 +136,10 @@ def refresh(
                 inbox=str(inbox) if inbox else None,
                 full=full,
                 runner=runner,
-                db_url=settings.db_url if db else None,
+                db_url=settings.store.db_url if db else None,
+                adapt=adapt,
             )
-    except (EmbedderError, FileError, StoreError) as exc:
+    except (AdaptationNeeded, EmbedderError, FileError, StoreError) as exc:
         raise fail(str(exc)) from None
     _print_inbox(summary["inbox"])
     out.print(summary["message"])
@@ -152,10 +168,10 @@ def serve(
     if runner not in ("sequential", "dask"):
         raise fail(f"--runner must be sequential or dask, not {runner!r}")
     settings, _ = open_store(db)
-    from flows.deployments import ScheduleConfig, ServeError, build_deployments, check_server
+    from flows.deployments import ServeError, build_deployments, check_schedule, check_server
 
     try:
-        config = ScheduleConfig.from_env()
+        config = check_schedule(settings.schedule)
         url = check_server(required=True)
     except ServeError as exc:
         raise fail(str(exc)) from None
@@ -163,22 +179,14 @@ def serve(
 
     print(
         f"serving against {url}: refresh `{config.refresh_cron}`, digest "
-        f"`{config.digest_cron}` ({config.timezone}); Ctrl+C stops",
+        f"`{config.digest_cron}` ({config.tz}); Ctrl+C stops",
         flush=True,
     )
     deployments = build_deployments(
         config,
-        db_url=settings.db_url if db else None,
+        db_url=settings.store.db_url if db else None,
         inbox=str(inbox.resolve()) if inbox else None,
         runner=runner,
     )
     with suppress(KeyboardInterrupt):
         prefect_serve(*deployments, limit=limit, print_starting_message=False)
-
-
-def main() -> None:
-    app()
-
-
-if __name__ == "__main__":
-    main()

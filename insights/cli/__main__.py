@@ -1,0 +1,3 @@
+from insights.cli.main import main
+
+main()

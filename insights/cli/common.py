@@ -1,0 +1,168 @@
+"""What every command shares: the Typer app, the consoles, one-line errors, settings and the
+store with the command's flags on top, progress bars, and table / JSON / CSV output."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
+from rich.table import Table
+from sqlalchemy import Engine
+
+from insights.settings import Settings, load_settings
+from insights.store.db import StoreError, connect
+
+app = typer.Typer(
+    help="Turn multilingual support tickets into stable, ranked product themes.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+export_app = typer.Typer(help="Write what the store holds to CSV.", no_args_is_help=True)
+app.add_typer(export_app, name="export")
+
+out = Console()
+err = Console(stderr=True)
+
+DbOption = Annotated[
+    str | None,
+    typer.Option(
+        "--db", help="SQLAlchemy URL of the store (default: INSIGHTS_DB_URL or a SQLite file)"
+    ),
+]
+FORMATS = ("table", "json", "csv")
+
+
+def fail(message: str, code: int = 2) -> typer.Exit:
+    """Print one line on stderr and return the exit to raise."""
+    print(f"error: {message}", file=sys.stderr)
+    return typer.Exit(code)
+
+
+def note(message: str) -> None:
+    print(f"note: {message}", file=sys.stderr)
+
+
+def read_settings(db: str | None, **overrides: object) -> Settings:
+    """Settings from the environment and `.env`, the command's flags on top ("section.field"
+    -> value); a bad value is one line and exit 2."""
+    try:
+        return load_settings(db, overrides)
+    except ValueError as exc:
+        raise fail(str(exc)) from None
+
+
+def open_store(db: str | None, **overrides: object) -> tuple[Settings, Engine]:
+    settings = read_settings(db, **overrides)
+    try:
+        return settings, connect(settings.store.db_url)
+    except StoreError as exc:
+        raise fail(str(exc)) from None
+
+
+def spinner(enabled: bool = True, bar: bool = False) -> Progress:
+    """A transient progress line on stderr, only on a terminal."""
+    columns = [SpinnerColumn(), TextColumn("{task.description}")]
+    if bar:
+        columns.append(BarColumn())
+    return Progress(
+        *columns,
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+        disable=not enabled or not err.is_terminal,
+    )
+
+
+class RefreshBars:
+    """Progress of a refresh on stderr: a bar for embedding, a line per stage; disabled without
+    a terminal, so piped or captured output gets no extra lines. `hooks` plugs into
+    insights.jobs.refresh.refresh or the refresh flow."""
+
+    def __init__(self) -> None:
+        from insights.records import Progress as Hooks
+
+        self.progress = Progress(
+            SpinnerColumn(),
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=err,
+            transient=False,
+            disable=not err.is_terminal,
+        )
+        self._state: dict[str, object] = {}
+        self.hooks = Hooks(self._start_embedding, self._advance, self._stage)
+
+    def _start_embedding(self, total: int) -> None:
+        self._state["embed"] = self.progress.add_task("embedding tickets", total=total)
+
+    def _advance(self, n: int) -> None:
+        if "embed" in self._state:
+            self.progress.advance(self._state["embed"], n)
+
+    def _stage(self, name: str) -> None:
+        self._finish_stage()
+        self._state["stage"] = self.progress.add_task(name, total=None)
+
+    def _finish_stage(self) -> None:
+        if "stage" in self._state:
+            self.progress.update(self._state["stage"], completed=1, total=1)
+
+    def __enter__(self) -> RefreshBars:
+        self.progress.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if exc[0] is None:
+            self._finish_stage()
+        self.progress.__exit__(*exc)
+
+
+def check_format(fmt: str) -> None:
+    if fmt not in FORMATS:
+        raise fail(f"--format must be table, json or csv, not {fmt!r}")
+
+
+def _cell(value: object) -> str:
+    """A table cell: lists and mappings shortened, numbers to three digits."""
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value[:6])
+    if isinstance(value, dict):
+        return " ".join(f"{k}:{v}" for k, v in list(value.items())[:6])
+    if isinstance(value, float):
+        return f"{value:.3g}"
+    return "" if value is None else str(value)
+
+
+def emit(fmt: str, rows: list[dict], columns: tuple[str, ...], title: str, empty: str) -> None:
+    """Print rows as a table, JSON (every field) or CSV (`columns`, formulas neutralised)."""
+    if fmt == "json":
+        print(json.dumps(rows, ensure_ascii=False, indent=1, default=str))
+        return
+    if fmt == "csv":
+        from insights.views.export import records_csv
+
+        sys.stdout.write(records_csv(rows, columns))
+        return
+    if not rows:
+        out.print(empty)
+        return
+    table = Table(title=title, title_justify="left")
+    for col in columns:
+        table.add_column(col)
+    for r in rows:
+        table.add_row(*(_cell(r.get(c)) for c in columns))
+    out.print(table)

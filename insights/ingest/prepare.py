@@ -1,0 +1,120 @@
+"""The texts a refresh embeds: each ticket's cleaned text with the boilerplate learned from
+the whole store taken out, keyed by the hash of exactly that text.
+
+Learning needs every ticket, so it runs when a refresh (or the flow's embedding fan-out) starts,
+not at ingest. It writes in one transaction: the learned lines (table `boilerplate`, shown in the
+app) and each ticket's `content_hash` when its embedded text changed, so the cache key is always
+the hash of what was embedded and a ticket whose text did not change is never embedded again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import numpy as np
+from sqlalchemy import Engine, bindparam, delete, insert, select, update
+
+from insights.ingest.boilerplate import BoilerplateLearner, BoilerplateParams, fingerprint
+from insights.ingest.clean import clean
+from insights.store.db import session_scope
+from insights.store.models import BoilerplateLine, Ticket
+
+
+@dataclass
+class EmbeddingInputs:
+    ids: np.ndarray
+    hashes: list[str]
+    texts: list[str]
+    languages: list[str]
+    n_boilerplate: int = 0
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def embedding_inputs(engine: Engine, params: BoilerplateParams | None = None) -> EmbeddingInputs:
+    """Every ticket's id, embedding key, embedded text and language, in id order."""
+    with session_scope(engine) as session:
+        rows = session.execute(
+            select(
+                Ticket.id,
+                Ticket.text,
+                Ticket.clean_text,
+                Ticket.language,
+                Ticket.content_hash,
+                Ticket.row_hash,
+            ).order_by(Ticket.id)
+        ).all()
+    cleaned = [
+        r.clean_text if r.clean_text is not None else (clean(r.text) or r.text) for r in rows
+    ]
+    languages = [r.language for r in rows]
+    learner = BoilerplateLearner(params).fit(cleaned, languages)
+    texts = [learner.transform(t) for t in cleaned]
+    hashes = [text_hash(t) for t in texts]
+    _write(engine, rows, cleaned, hashes, learner)
+    return EmbeddingInputs(
+        np.array([r.id for r in rows], dtype=np.int64),
+        hashes,
+        texts,
+        languages,
+        len(learner.lines_),
+    )
+
+
+def _write(engine: Engine, rows, cleaned, hashes, learner: BoilerplateLearner) -> None:
+    changed = [
+        {"tid": r.id, "seen": r.row_hash, "h": h, "c": c}
+        for r, c, h in zip(rows, cleaned, hashes, strict=True)
+        if h != r.content_hash or r.clean_text is None
+    ]
+    now = datetime.now(UTC).replace(tzinfo=None)
+    # only where ingest did not rewrite the ticket meanwhile (its row hash still holds)
+    stmt = (
+        update(Ticket)
+        .where(Ticket.id == bindparam("tid"), Ticket.row_hash == bindparam("seen"))
+        .values(content_hash=bindparam("h"), clean_text=bindparam("c"))
+    )
+    with session_scope(engine) as session:
+        connection = session.connection()
+        for start in range(0, len(changed), 1000):
+            connection.execute(stmt, changed[start : start + 1000])
+        session.execute(delete(BoilerplateLine))
+        if learner.lines_:
+            session.execute(
+                insert(BoilerplateLine),
+                [
+                    {
+                        "fingerprint": fp,
+                        "text": example,
+                        "language": lang[:8],
+                        "tickets": n,
+                        "learned_at": now,
+                    }
+                    for fp, (example, lang, n) in learner.lines_.items()
+                ],
+            )
+
+
+def stored_learner(engine: Engine) -> BoilerplateLearner:
+    """The boilerplate the latest refresh learned, to mark it in a ticket's text."""
+    learner = BoilerplateLearner()
+    with session_scope(engine) as session:
+        learner.lines_ = {
+            fp: (text, lang, n)
+            for fp, text, lang, n in session.execute(
+                select(
+                    BoilerplateLine.fingerprint,
+                    BoilerplateLine.text,
+                    BoilerplateLine.language,
+                    BoilerplateLine.tickets,
+                )
+            )
+        }
+    return learner
+
+
+__all__ = ["EmbeddingInputs", "embedding_inputs", "fingerprint", "stored_learner", "text_hash"]

@@ -1,0 +1,123 @@
+"""Boilerplate learned from the data, and the texts a refresh embeds."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from sqlalchemy import select
+
+from insights.ingest.boilerplate import BoilerplateLearner, BoilerplateParams
+from insights.ingest.prepare import embedding_inputs, stored_learner, text_hash
+from insights.store.db import connect, session_scope
+from insights.store.models import BoilerplateLine, Ticket
+
+TOPICS = {
+    "refund": ["My refund for the {w} never arrived.", "Refund for my {w} still missing."],
+    "courier": ["The courier lost my {w}.", "My {w} is stuck at the courier hub."],
+    "login": ["I cannot log in to buy the {w}.", "Login fails when I open the {w} page."],
+    "voucher": ["Voucher rejected for the {w}.", "My voucher for the {w} disappeared."],
+}
+WORDS = [
+    f"{a} {b}"
+    for a in ["red", "blue", "green", "black", "white", "small", "large", "new", "old", "cheap"]
+    for b in [
+        "shoes",
+        "phone",
+        "lamp",
+        "kettle",
+        "jacket",
+        "watch",
+        "blender",
+        "chair",
+        "desk",
+        "sofa",
+    ]
+]
+MACRO = "This mailbox is monitored by the Customer Care Unit of the Example Group Ltd."
+FORM = "Submitted via the web form, category General enquiry"
+
+
+def corpus(n: int = 400, seed: int = 0) -> tuple[list[str], list[str], list[str]]:
+    """Tickets of four topics; a quarter carry a macro line, some a form line, and every
+    refund ticket a recurring (topical) subject line."""
+    rng = random.Random(seed)
+    texts, labels = [], []
+    for _i in range(n):
+        topic = rng.choice(sorted(TOPICS))
+        lines = [rng.choice(TOPICS[topic]).format(w=rng.choice(WORDS))]
+        if topic == "refund":
+            lines.insert(0, "Refund not received")
+        if rng.random() < 0.25:
+            lines.append(MACRO)
+        if rng.random() < 0.15:
+            lines.insert(0, FORM)
+        texts.append("\n".join(lines))
+        labels.append(topic)
+    texts += ["cancel order pls"] * 30  # a whole ticket that recurs is content
+    # a content line that recurs beside the same two greetings is content too
+    texts += [f"{g}\nPlease change my delivery address" for g in ("Yo folks", "Heya all") * 15]
+    return texts, labels, ["en"] * len(texts)
+
+
+def test_recurring_lines_without_a_shared_topic_are_learned_topical_ones_are_not():
+    texts, _, langs = corpus()
+    learner = BoilerplateLearner().fit(texts, langs)
+    learned = {example for example, _, _ in learner.lines_.values()}
+    assert MACRO in learned and FORM in learned
+    assert "Refund not received" not in learned
+    assert "cancel order pls" not in learned
+    assert "Please change my delivery address" not in learned
+    sample = f"{FORM}\nMy lamp is stuck at the courier hub.\n{MACRO}"
+    assert learner.transform(sample) == "My lamp is stuck at the courier hub."
+    assert learner.transform(MACRO) == MACRO  # never emptied
+    again = BoilerplateLearner().fit(texts, langs)
+    assert again.lines_ == learner.lines_
+
+
+def test_thresholds_keep_rare_lines():
+    texts, _, langs = corpus(n=60)
+    learner = BoilerplateLearner(BoilerplateParams(min_tickets=40)).fit(texts, langs)
+    assert learner.lines_ == {}
+
+
+@pytest.fixture
+def engine(db_url):
+    return connect(db_url)
+
+
+def test_embedding_inputs_key_the_embedded_text_and_store_the_learned_lines(engine, tmp_path):
+    from insights.ingest.load import ingest_file
+    from insights.settings import load_settings
+
+    texts, _, _ = corpus(n=200)
+    path = tmp_path / "t.csv"
+    import csv
+
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["ticket_id", "created_at", "text", "language"])
+        for i, text in enumerate(texts):
+            writer.writerow([f"t{i}", "2025-01-06", text, "en"])
+    ingest_file(engine, path, load_settings())
+    inputs = embedding_inputs(engine)
+    assert len(inputs.ids) == len(texts) and inputs.n_boilerplate >= 2
+    assert all(MACRO not in t for t in inputs.texts)
+    with session_scope(engine) as s:
+        rows = dict(s.execute(select(Ticket.id, Ticket.content_hash)).all())
+        lines = s.scalars(select(BoilerplateLine.text)).all()
+    assert [rows[int(i)] for i in inputs.ids] == inputs.hashes
+    assert inputs.hashes == [text_hash(t) for t in inputs.texts]
+    assert MACRO in lines
+    assert stored_learner(engine).transform(f"Login fails.\n{MACRO}") == "Login fails."
+    # a ticket rewritten by ingest while the learning ran (its row hash moved on) keeps the
+    # hash ingest gave it
+    from types import SimpleNamespace
+
+    from insights.ingest.prepare import _write
+
+    tid = int(inputs.ids[0])
+    stale = SimpleNamespace(id=tid, row_hash="seen-before", content_hash="old", clean_text="c")
+    _write(engine, [stale], ["c"], ["would-be"], BoilerplateLearner())
+    with session_scope(engine) as s:
+        assert s.get(Ticket, tid).content_hash == inputs.hashes[0]

