@@ -145,31 +145,96 @@ def _nb_tests(
     return mu, np.clip(p, 0.0, 1.0)
 
 
-def run_tests(counts: np.ndarray, expo: np.ndarray, mask: np.ndarray, params: TrendParams) -> Tests:
-    """Test every series that passes the count floor and has a baseline; Benjamini-Hochberg
-    across all of them; a spike needs q <= fdr and at least min_ratio x the expected count."""
-    if params.dispersion is None:
-        alpha = _estimate_dispersion(counts[:, :-1], expo[:, :-1], mask, params.max_dispersion)
+@dataclass
+class SpikeTests:
+    """Per-cell results of :func:`spike_tests`; NaN / False for cells that were not tested."""
+
+    expected: np.ndarray
+    p_value: np.ndarray
+    q_value: np.ndarray
+    tested: np.ndarray
+    spike: np.ndarray
+    dispersion: float
+    baseline_rate: np.ndarray  # (B + 0.5) / E_base for every cell with a baseline, else NaN
+
+
+def spike_tests(
+    counts: np.ndarray,
+    expo: np.ndarray,
+    mask: np.ndarray,
+    *,
+    min_count: int,
+    min_baseline: int,
+    fdr: float,
+    min_ratio: float,
+    dispersion: float | None = None,
+    max_dispersion: float = 1.0,
+    untested_in_family: bool = False,
+) -> SpikeTests:
+    """The spike test of the module docstring for any period (weeks here, days for alerts).
+
+    ``counts`` / ``expo`` are (cells, baseline periods + 1), the last column being the period
+    under test; ``mask`` (cells, baseline periods) marks the baseline periods each cell may use.
+    Cells below the count floor, with fewer than ``min_baseline`` baseline periods or without
+    exposure are not tested. Benjamini-Hochberg runs across every tested cell of the call, so a
+    caller passes all the cells of one period together. ``dispersion`` None: pooled
+    method-of-moments estimate over the baselines (capped at ``max_dispersion``).
+    ``untested_in_family``: every cell with a baseline joins the Benjamini-Hochberg family, the
+    untested ones with p = 1. Use it when most cells sit below the count floor (days, not
+    weeks): a low-rate cell reaches the floor only on an extreme day, so a family of the tested
+    cells alone is selected for extremes and BH would under-count its tests.
+    """
+    counts = np.asarray(counts, dtype=float)
+    expo = np.asarray(expo, dtype=float)
+    mask = np.asarray(mask, dtype=float)
+    n = len(counts)
+    if dispersion is None:
+        alpha = _estimate_dispersion(counts[:, :-1], expo[:, :-1], mask, max_dispersion)
     else:
-        alpha = float(params.dispersion)
+        alpha = float(dispersion)
+    mu_all = np.full(n, np.nan)
+    p_all = np.full(n, np.nan)
+    q_all = np.full(n, np.nan)
+    if n == 0:
+        empty = np.zeros(0, dtype=bool)
+        return SpikeTests(mu_all, p_all, q_all, empty, empty, alpha, np.zeros(0))
     n_base = mask.sum(axis=1)
     e_base = (expo[:, :-1] * mask).sum(axis=1)
+    b_sum = (counts[:, :-1] * mask).sum(axis=1)
+    has_base = (n_base >= min_baseline) & (e_base > 0)
+    rate = np.full(n, np.nan)
+    rate[has_base] = (b_sum[has_base] + 0.5) / e_base[has_base]
     testable = (
-        (counts[:, -1] >= params.min_count)
-        & (n_base >= params.min_baseline_weeks)
-        & (e_base > 0)
-        & (expo[:, -1] > 0)
+        (counts[:, -1] >= min_count) & (n_base >= min_baseline) & (e_base > 0) & (expo[:, -1] > 0)
     )
-    mu_all = np.full(len(counts), np.nan)
-    p_all = np.full(len(counts), np.nan)
-    q_all = np.full(len(counts), np.nan)
     if testable.any():
         mu, p = _nb_tests(counts[testable], expo[testable], mask[testable], alpha)
         mu_all[testable] = mu
         p_all[testable] = p
-        q_all[testable] = stats.false_discovery_control(p, method="bh")
-    spike = testable & (q_all <= params.fdr) & (counts[:, -1] >= params.min_ratio * mu_all)
-    return Tests(testable, mu_all, p_all, q_all, spike)
+        family = p
+        if untested_in_family:
+            family = np.concatenate([p, np.ones(int((has_base & ~testable).sum()))])
+        q_all[testable] = stats.false_discovery_control(family, method="bh")[: len(p)]
+    with np.errstate(invalid="ignore"):
+        sig = testable & (q_all <= fdr) & (counts[:, -1] >= min_ratio * mu_all)
+    return SpikeTests(mu_all, p_all, q_all, testable, sig, alpha, rate)
+
+
+def run_tests(counts: np.ndarray, expo: np.ndarray, mask: np.ndarray, params: TrendParams) -> Tests:
+    """Test every series that passes the count floor and has a baseline; Benjamini-Hochberg
+    across all of them; a spike needs q <= fdr and at least min_ratio x the expected count."""
+    t = spike_tests(
+        counts,
+        expo,
+        mask,
+        min_count=params.min_count,
+        min_baseline=params.min_baseline_weeks,
+        fdr=params.fdr,
+        min_ratio=params.min_ratio,
+        dispersion=params.dispersion,
+        max_dispersion=params.max_dispersion,
+    )
+    return Tests(t.tested, t.expected, t.p_value, t.q_value, t.spike)
 
 
 def cell_results(cells: Cells, tests: Tests, n_themes: int) -> dict[int, list[dict[str, Any]]]:
