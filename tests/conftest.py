@@ -332,14 +332,14 @@ def seed_vectors(target_url: str, name: str, path: Path) -> None:
     source.dispose()
     target = connect(target_url)
     with target.begin() as conn:
-        have = set(conn.execute(select(Embedding.model_id, Embedding.content_hash)).tuples())
+        have = {tuple(r) for r in conn.execute(select(Embedding.model_id, Embedding.content_hash))}
         rows = [r for r in rows if (r["model_id"], r["content_hash"]) not in have]
         if rows:
             conn.execute(insert(Embedding.__table__), rows)
     target.dispose()
 
 
-def first_refresh(url: str, count: int = 100, max_tokens: str = "32"):
+def first_refresh(url: str, count: int = 150, max_tokens: str = "32"):
     """Ingest the first `count` sample tickets and refresh (real model, real UMAP)."""
     from insights.ingest.load import ingest_file
     from insights.jobs.refresh import refresh

@@ -130,7 +130,7 @@ def test_tags_and_titles_written_during_a_refresh_are_all_kept(
     db_url, seeded, tmp_path, monkeypatch
 ):
     monkeypatch.setenv("INSIGHTS_EMBED_MAX_TOKENS", "32")  # faster, same code paths
-    first = seeded("first-100", first_refresh)  # 100 tickets after a real refresh
+    first = seeded("first-150", first_refresh)  # 150 tickets after a real refresh
     assert first.run_id is not None and first.n_themes >= 3, first.message
     engine = connect(db_url)
     a, b, c = (t.theme_id for t in current_themes(engine)[:3])
@@ -143,7 +143,7 @@ def test_tags_and_titles_written_during_a_refresh_are_all_kept(
     start = {t.theme_id: vars(get_notes(engine, t.theme_id)) for t in current_themes(engine)}
     inbox = tmp_path / "inbox"
     # the refresh's vectors are cached (embedded once per session): its writes are under test
-    seed_vectors(db_url, "sample-100-160-32tok", write_sample(inbox / "new.csv", 100, 60))
+    seed_vectors(db_url, "sample-150-210-32tok", write_sample(inbox / "new.csv", 150, 60))
 
     refreshing, stop, view_errors = threading.Event(), threading.Event(), []
     threads = [threading.Thread(target=w.run, args=(engine, refreshing, stop)) for w in writers] + [
@@ -176,7 +176,7 @@ def test_tags_and_titles_written_during_a_refresh_are_all_kept(
     assert view_errors == []
     assert all(w.during_refresh >= 3 for w in writers), [w.during_refresh for w in writers]
     with session_scope(engine) as session:
-        assert session.scalar(select(func.count()).select_from(Ticket)) == 160
+        assert session.scalar(select(func.count()).select_from(Ticket)) == 210
         assert list(session.scalars(select(Run.status).order_by(Run.id))) == ["ok", "ok"]
 
     # a refresh may merge one writer's theme into another's: follow merges, as the app does

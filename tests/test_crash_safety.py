@@ -128,10 +128,10 @@ def run_statuses(engine: Engine) -> dict[int, str]:
 
 
 def first_refresh_and_annotation(db_url: str, seeded) -> tuple[Engine, int, dict, list]:
-    """100 tickets refreshed to completion (the session's seeded store, built with the real
+    """150 tickets refreshed to completion (the session's seeded store, built with the real
     model and UMAP), the largest theme annotated the way the app does; returns the theme id,
     its notes and its audit trail, to compare after the crash."""
-    first = seeded("first-100", first_refresh)
+    first = seeded("first-150", first_refresh)
     assert first.run_id is not None and first.n_themes >= 2, first.message
     engine = connect(db_url)
     theme_id = current_themes(engine)[0].theme_id
@@ -243,7 +243,7 @@ def test_kill_during_embedding_keeps_cached_vectors(db_url, seeded, tmp_path):
     settings = load_settings()
     engine, theme_id, notes, trail = first_refresh_and_annotation(db_url, seeded)
     before_kill = n_cached(engine, settings.embedding.key)
-    ingest_file(engine, write_sample(tmp_path / "second.csv", 100, 360), settings)
+    ingest_file(engine, write_sample(tmp_path / "second.csv", 150, 360), settings)
     embedding_inputs(engine)  # what a refresh does first: key each ticket by its embedded text
     total = n_hashes(engine)
     assert total - before_kill > STORE_BATCH + 20, "too few new texts for a kill between batches"
@@ -279,7 +279,7 @@ def test_kill_during_embedding_keeps_cached_vectors(db_url, seeded, tmp_path):
 def test_kill_during_discovery_leaves_the_previous_run_current(db_url, seeded, tmp_path):
     settings = load_settings()
     engine, theme_id, notes, trail = first_refresh_and_annotation(db_url, seeded)
-    ingest_file(engine, write_sample(tmp_path / "second.csv", 100, 60), settings)
+    ingest_file(engine, write_sample(tmp_path / "second.csv", 150, 60), settings)
     embedding_inputs(engine)  # what a refresh does first: key each ticket by its embedded text
     total = n_hashes(engine)
 
@@ -320,8 +320,8 @@ def test_kill_between_writing_a_run_and_finishing_it(db_url, seeded, tmp_path):
         themes_before = session.execute(
             select(Theme.id, Theme.status, Theme.merged_into).order_by(Theme.id)
         ).all()
-    second = write_sample(tmp_path / "second.csv", 100, 60)
-    seed_vectors(db_url, "sample-100-160-32tok", second)  # the run's writing is under test here
+    second = write_sample(tmp_path / "second.csv", 150, 60)
+    seed_vectors(db_url, "sample-150-210-32tok", second)  # the run's writing is under test here
     ingest_file(engine, second, settings)
 
     proc = start_refresh(tmp_path, die="before-finish")
