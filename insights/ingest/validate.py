@@ -20,6 +20,7 @@ from insights.ingest.conversation import (
     read_thread,
 )
 from insights.ingest.language import normalize_code
+from insights.ingest.mapping import FIELDS
 from insights.ingest.markup import to_text
 from insights.ingest.pii import redact
 from insights.ingest.read import RawRow, has_bad_bytes
@@ -60,20 +61,8 @@ _DEFAULTS = (datetime(2001, 1, 1), datetime(2002, 2, 2))
 #: than a short one, and a personal identifier straddling the cut is still seen whole.
 _REDACT_MARGIN = 200
 _EPOCH = re.compile(r"^\d{10}(\d{3})?(\.\d+)?$")
-STANDARD = {
-    "ticket_id",
-    "created_at",
-    "text",
-    "subject",
-    "description",
-    "language",
-    "kind",
-    "region",
-    "channel",
-    "category",
-    "csat",
-    "source",
-}
+#: the columns of the standard shape (anything else goes to `attributes`)
+STANDARD = frozenset(FIELDS)
 
 
 def content_hash(text: str) -> str:
