@@ -7,9 +7,9 @@ Why each step:
   language's mean vector is subtracted and the rows re-normalised. Languages with fewer than
   `min_language_rows` rows have too noisy a mean: they are centred with the global mean.
 * **UMAP** (cosine, `min_dist=0`) to a few dimensions, seeded: HDBSCAN's density estimates work
-  poorly in 384 dimensions. Its neighbour graph is computed exactly by matrix products up to
-  30,000 fit rows (`neighbours.py`: no per-process compile of NNDescent, which cost 1-2 minutes
-  of every refresh process on 2 cores); above that UMAP's approximate search is used.
+  poorly in 384 dimensions. Approximate neighbours are forced (umap-learn's exact path below
+  4,096 rows is 3x slower for the same result; exact neighbours by matrix products were tried
+  and kept one language's rows of a topic apart more often: bench/README.md).
 * **HDBSCAN** finds the dense groups and leaves the rest as noise.
 * **Self-training** (`adapt_rounds`, opt-in, see `adapt.py`). The first clustering's themes act as
   pseudo-labels for a discriminant projection of the centred vectors (LDA, at most `adapt_dims`
@@ -297,10 +297,9 @@ class ThemeDiscoverer:
     ) -> np.ndarray:
         import hdbscan
 
-        from insights.themes.neighbours import umap_reducer
+        from insights.themes.neighbours import load_umap
 
-        reducer = umap_reducer(
-            Z,
+        reducer = load_umap().UMAP(
             n_neighbors=used["n_neighbors"],
             n_components=min(used["n_components"], Z.shape[0] - 2),
             min_dist=used["min_dist"],
@@ -313,8 +312,6 @@ class ThemeDiscoverer:
         with warnings.catch_warnings():
             # a fixed seed makes UMAP single-threaded on purpose (determinism); no need to say so
             warnings.filterwarnings("ignore", message="n_jobs value", category=UserWarning)
-            # the neighbours are precomputed (neighbours.py); UMAP.transform is never used
-            warnings.filterwarnings("ignore", message="precomputed_knn", category=UserWarning)
             Y = reducer.fit_transform(Z, y=anchor)
         clusterer = hdbscan.HDBSCAN(
             min_cluster_size=used["min_cluster_size"],
