@@ -75,6 +75,23 @@ def test_recurring_lines_without_a_shared_topic_are_learned_topical_ones_are_not
     assert again.lines_ == learner.lines_
 
 
+def test_a_notice_is_learned_when_wrapping_left_beside_it_is_its_only_common_ground():
+    """An unknown legal notice stops the rule cleaner's bottom-up scan, so the footer above it
+    stays only in the tickets that hold the notice: the footer's words must not pass for the
+    notice's topic (the tickets' own words decide)."""
+    rng = random.Random(3)
+    notice = "Thong tin trong thu nay duoc bao ve. Nghiem cam sao chep."
+    footer = "Gui tu dien thoai Xiaomi"
+    texts = []
+    for _i in range(400):
+        topic = rng.choice(sorted(TOPICS))
+        body = rng.choice(TOPICS[topic]).format(w=rng.choice(WORDS))
+        texts.append(f"{body}\n\n{footer}\n\n{notice}" if rng.random() < 0.3 else body)
+    learner = BoilerplateLearner().fit(texts, ["vi"] * 400)
+    wrapped = f"My lamp is stuck at the courier hub.\n\n{footer}\n\n{notice}"
+    assert learner.transform(wrapped) == "My lamp is stuck at the courier hub."
+
+
 def test_thresholds_keep_rare_lines():
     texts, _, langs = corpus(n=60)
     learner = BoilerplateLearner(BoilerplateParams(min_tickets=40)).fit(texts, langs)
