@@ -20,6 +20,7 @@ from sqlalchemy import Engine, select
 from insights.embed.cache import load_vectors
 from insights.jobs.embedding import BatchMap, EmbedStats, embed_missing, sequential_map
 from insights.jobs.incremental import assign_new
+from insights.jobs.lock import LockPolicy, job_lock
 from insights.jobs.runs import (
     RunStats,
     fail_stale_runs,
@@ -128,7 +129,25 @@ def refresh(
     `map_batches` / `runner`: where embedding batches run (see insights.jobs.embedding).
     `embedded`: embedding the caller already did for this refresh (the flow fans it out on its
     own task runner); it is recorded with the run together with whatever is left to embed here.
+    Holds the store's job lock (waiting for a refresh, backup or restore that runs; the flow
+    and the CLI already hold it): two refreshes never choose, write or fail runs at once.
     """
+    with job_lock(engine, "refresh", LockPolicy.of(settings)):
+        return _refresh(
+            engine, settings, progress, flow_run_id, full, map_batches, runner, embedded
+        )
+
+
+def _refresh(
+    engine: Engine,
+    settings: Settings,
+    progress: Progress | None,
+    flow_run_id: str | None,
+    full: bool,
+    map_batches: BatchMap,
+    runner: str,
+    embedded: EmbedStats | None,
+) -> RefreshResult:
     progress = progress or Progress()
     t0 = time.perf_counter()
     tickets = load_tickets(engine)
