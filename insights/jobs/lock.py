@@ -63,17 +63,17 @@ class Holder:
     token: str = ""
 
     def describe(self) -> str:
+        if not self.pid:  # PostgreSQL: locked, but the holder has not recorded itself (yet)
+            return "holder not recorded"
         return f"pid {self.pid}, host {self.host}, since {self.started_at:%Y-%m-%d %H:%M:%S} UTC"
 
 
 class JobBusy(Exception):
     """Another job holds the lock and the caller would not wait."""
 
-    def __init__(self, holder: Holder | None) -> None:
+    def __init__(self, holder: Holder) -> None:
         self.holder = holder
-        what = holder.job if holder else "another job"
-        where = f" ({holder.describe()})" if holder else ""
-        super().__init__(f"{what} already running{where}")
+        super().__init__(f"{holder.job} already running ({holder.describe()})")
 
 
 @dataclass(frozen=True)
@@ -84,7 +84,7 @@ class LockPolicy:
     heartbeat: float
     stale_after: float
     wait: bool = True
-    on_wait: Callable[[Holder | None], None] | None = None
+    on_wait: Callable[[Holder], None] | None = None
     on_recover: Callable[[Holder, str], None] | None = None
 
     @classmethod
@@ -93,9 +93,7 @@ class LockPolicy:
         return cls(store.lock_heartbeat, store.lock_stale_after, **options)  # type: ignore[arg-type]
 
 
-def waiting_message(holder: Holder | None) -> str:
-    if holder is None:
-        return "waiting for another job on the store to finish"
+def waiting_message(holder: Holder) -> str:
     return f"waiting for the {holder.job} already running: {holder.describe()}"
 
 
@@ -229,7 +227,7 @@ class _PostgresLock:
         if self.conn is None:
             self.conn = self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
         if not self.conn.exec_driver_sql(f"SELECT pg_try_advisory_lock({PG_KEY})").scalar():
-            return self._record() or Holder("another job", "unknown", 0, _now(), _now())
+            return self._record() or Holder("job", "", 0, _now(), _now())
         left = self._record()
         if left is not None and left.token != me.token:
             _recovered(left, "its session ended without releasing the lock", policy)
@@ -326,7 +324,6 @@ def _backend(engine: Engine) -> _SqliteLock | _PostgresLock | None:
 @dataclass
 class _Held:
     holder: Holder
-    depth: int = 1
     stop: threading.Event = field(default_factory=threading.Event)
 
 
@@ -361,14 +358,8 @@ def job_lock(engine: Engine, job: str, policy: LockPolicy) -> Iterator[Holder]:
         return
     with _registry:
         mine = _held.get(backend.key)
-        if mine is not None:
-            mine.depth += 1
-    if mine is not None:
-        try:
-            yield mine.holder
-        finally:
-            with _registry:
-                mine.depth -= 1
+    if mine is not None:  # this process holds it: the outer block releases it
+        yield mine.holder
         return
 
     token, told = uuid.uuid4().hex, False
