@@ -1,7 +1,7 @@
 """Ingest one file into the store: new, updated, duplicate or quarantined.
 
 Rows are read, validated and language-detected outside any transaction, then written in short
-transactions of CHUNK rows each (with the batch's running counts), so a large file never holds
+transactions of WRITE_ROWS rows each (with the batch's running counts), so a large file never holds
 the store's write lock for long: on SQLite a person tagging in the app waits for one chunk's
 write at most, not for the whole file. The batch's `finished_at` is set with its last chunk:
 a file that cannot be read to its end is found by a first reading pass and writes nothing;
@@ -27,7 +27,10 @@ from insights.settings import Settings
 from insights.store.db import session_scope, write_scope
 from insights.store.models import Batch, Quarantine, Ticket
 
+#: Rows validated and language-detected together (detection runs in parallel over a chunk).
 CHUNK = 2000
+#: Rows per write transaction: what a person saving a tag on SQLite may wait for.
+WRITE_ROWS = 500
 DEFAULT_SOURCE = "default"
 
 
@@ -134,26 +137,29 @@ def _write_chunk(
     result: IngestResult,
     last: bool = False,
 ) -> None:
-    """One short write transaction: the chunk's tickets and quarantined rows, and the batch's
-    counts so far (finished with the last chunk). Language detection runs before it."""
+    """The chunk's tickets and quarantined rows in short write transactions of WRITE_ROWS,
+    each with the batch's counts so far (finished with the last). Detection runs before."""
     _detect_languages(chunk, settings)
-    with write_scope(engine) as session:
-        for row in quarantined:
-            _quarantine(session, batch_id, row, result)
-        _store_chunk(session, batch_id, chunk, result)
-        session.execute(
-            update(Batch)
-            .where(Batch.id == batch_id)
-            .values(
-                n_read=result.read,
-                n_new=result.new,
-                n_updated=result.updated,
-                n_duplicates=result.duplicates,
-                n_quarantined=result.quarantined,
-                n_truncated=result.truncated,
-                finished_at=_now() if last else None,
+    starts = range(0, max(len(chunk), len(quarantined), 1), WRITE_ROWS)
+    for start in starts:
+        with write_scope(engine) as session:
+            for row in quarantined[start : start + WRITE_ROWS]:
+                _quarantine(session, batch_id, row, result)
+            _store_chunk(session, batch_id, chunk[start : start + WRITE_ROWS], result)
+            session.execute(
+                update(Batch)
+                .where(Batch.id == batch_id)
+                .values(
+                    # rows stored so far: an unfinished batch still reconciles
+                    n_read=result.new + result.updated + result.duplicates + result.quarantined,
+                    n_new=result.new,
+                    n_updated=result.updated,
+                    n_duplicates=result.duplicates,
+                    n_quarantined=result.quarantined,
+                    n_truncated=result.truncated,
+                    finished_at=_now() if last and start == starts[-1] else None,
+                )
             )
-        )
 
 
 def _detect_languages(chunk: list[TicketRow], settings: Settings) -> None:

@@ -186,6 +186,16 @@ class _SqliteLock:
         finally:
             conn.close()
 
+    def current(self) -> Holder | None:
+        if not self.path.exists():
+            return None
+        conn = self._connect()
+        try:
+            row = conn.execute("SELECT * FROM job_lock WHERE name = ?", (NAME,)).fetchone()
+        finally:
+            conn.close()
+        return _sqlite_holder(row) if row is not None else None
+
     def beat(self, me: Holder) -> bool:
         conn = self._connect()
         try:
@@ -213,7 +223,7 @@ class _PostgresLock:
         self.key = f"pg:{engine.url.render_as_string(hide_password=True)}"
         self.conn: Connection | None = None
 
-    def _record(self) -> Holder | None:
+    def current(self) -> Holder | None:
         try:
             with self.engine.begin() as conn:
                 # a restore in progress holds the table: say "another job" rather than hang
@@ -227,8 +237,8 @@ class _PostgresLock:
         if self.conn is None:
             self.conn = self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
         if not self.conn.exec_driver_sql(f"SELECT pg_try_advisory_lock({PG_KEY})").scalar():
-            return self._record() or Holder("job", "", 0, _now(), _now())
-        left = self._record()
+            return self.current() or Holder("job", "", 0, _now(), _now())
+        left = self.current()
         if left is not None and left.token != me.token:
             _recovered(left, "its session ended without releasing the lock", policy)
         self._write(me)
@@ -401,13 +411,4 @@ def job_lock(engine: Engine, job: str, policy: LockPolicy) -> Iterator[Holder]:
 def current_holder(engine: Engine) -> Holder | None:
     """Who holds the lock now, as recorded (None: nobody)."""
     backend = _backend(engine)
-    if isinstance(backend, _PostgresLock):
-        return backend._record()
-    if backend is None or not backend.path.exists():
-        return None
-    conn = backend._connect()
-    try:
-        row = conn.execute("SELECT * FROM job_lock WHERE name = ?", (NAME,)).fetchone()
-    finally:
-        conn.close()
-    return _sqlite_holder(row) if row is not None else None
+    return backend.current() if backend is not None else None
