@@ -253,6 +253,19 @@ def prefect_api():
         yield PREFECT_API_URL.value()
 
 
+def test_the_refresh_flow_told_not_to_wait_ends_at_once_saying_what_runs(
+    db_url, holder, prefect_api
+):
+    """A deployment's run (wait=False) completes without doing anything, its message naming
+    the job that holds the store: a schedule that fires during a restore is not a failure."""
+    from flows.refresh import refresh_flow
+
+    running = holder("restore")
+    summary = refresh_flow(wait=False)
+    assert summary["skipped"] and summary["run_id"] is None and summary["inbox"] == []
+    assert summary["message"].startswith(f"restore already running (pid {running.pid}, host")
+
+
 @pytest.mark.slow
 def test_two_refreshes_started_together_run_one_after_the_other(
     db_url, seeded, tmp_path, monkeypatch, prefect_api
