@@ -17,7 +17,17 @@ from typing import Annotated
 
 import typer
 
-from insights.cli.common import DbOption, RefreshBars, app, fail, open_store, out
+from insights.cli.common import (
+    DbOption,
+    RefreshBars,
+    WaitOption,
+    app,
+    fail,
+    guarded,
+    open_store,
+    out,
+)
+from insights.settings import Settings
 
 RunnerOption = Annotated[
     str,
@@ -102,22 +112,38 @@ def refresh(
             "(needs INSIGHTS_EMBEDDING_MODEL=fast-adapted)",
         ),
     ] = False,
+    wait: WaitOption = True,
     db: DbOption = None,
 ) -> None:
     """Ingest the drop folder, embed new tickets (cached), then discover themes (full) or
     assign new tickets to the existing themes (incremental), keeping theme ids stable.
-    Runs as a Prefect flow (the temporary server when PREFECT_API_URL is not set)."""
+    Runs as a Prefect flow (the temporary server when PREFECT_API_URL is not set). One at a
+    time: a refresh, backup or restore already running is waited for (or, --no-wait, not)."""
     if runner not in ("sequential", "dask"):
         raise fail(f"--runner must be sequential or dask, not {runner!r}")
     if inbox is not None and not inbox.is_dir():
         raise fail(f"{inbox}: inbox folder does not exist")
-    settings, _ = open_store(db)  # a bad store is one line before Prefect even starts
+    settings, engine = open_store(db)  # a bad store is one line before Prefect even starts
     if adapt and settings.embedding.model != "fast-adapted":
         raise fail(
             "--adapt fits the fast tier to this store: set INSIGHTS_EMBEDDING_MODEL=fast-adapted "
             f"(it is {settings.embedding.model!r})"
         )
+    # the lock before Prefect starts: --no-wait answers at once, and a waiting refresh says
+    # so; the flow takes it again (the same process may)
+    with guarded(engine, "refresh", settings, wait):
+        _run_refresh(settings, full, runner, inbox, verbose, db, adapt)
 
+
+def _run_refresh(
+    settings: Settings,
+    full: bool,
+    runner: str,
+    inbox: Path | None,
+    verbose: bool,
+    db: str | None,
+    adapt: bool = False,
+) -> None:
     from flows.deployments import ServeError, check_server
     from flows.refresh import progress_hooks, refresh_flow
     from insights.embed import EmbedderError

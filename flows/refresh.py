@@ -39,6 +39,7 @@ from insights.jobs.embedding import (
     worker_threads,
 )
 from insights.jobs.inbox import pending_files, process_file
+from insights.jobs.lock import JobBusy, LockPolicy, job_lock, waiting_message
 from insights.jobs.runs import fail_runs_of_flow
 from insights.records import Progress
 from insights.settings import Settings, load_settings, process_env, set_process_env
@@ -263,6 +264,7 @@ def refresh_flow(
     runner: str = "sequential",
     db_url: str | None = None,
     adapt: bool = False,
+    wait: bool = True,
 ) -> dict[str, Any]:
     """Ingest `paths` and the drop folder, embed what is missing, refresh themes, rank the week.
 
@@ -273,13 +275,68 @@ def refresh_flow(
     that folder exists. `runner`: "sequential" or "dask" for the embedding fan-out. Files named
     in `paths` that cannot be ingested fail the flow run, after the others and the refresh
     went through (as `insights ingest` does); bad inbox files only move to failed/.
+
+    The whole run holds the store's job lock (insights.jobs.lock): a refresh, backup or restore
+    already running is waited for, or with `wait=False` the run ends at once, completed, with
+    "refresh already running (pid, host, since)" as its message and nothing done.
     """
     if runner not in RUNNERS:
         raise ValueError(f"runner must be one of {', '.join(RUNNERS)}, not {runner!r}")
     logger = get_run_logger()
-    hooks = _current_hooks()
     settings, engine = _engine(db_url, inbox)
-    flow_run_id = str(get_run_context().flow_run.id)
+    policy = LockPolicy.of(
+        settings,
+        wait=wait,
+        on_wait=lambda holder: logger.info(waiting_message(holder)),
+        on_recover=lambda holder, why: logger.warning(
+            "recovered a stale job lock: %s (%s): %s", holder.job, holder.describe(), why
+        ),
+    )
+    try:
+        with job_lock(engine, "refresh", policy):
+            return _refresh_run(paths, inbox, full, runner, settings, engine, adapt, db_url)
+    except JobBusy as busy:
+        logger.info(str(busy))
+        return {**SKIPPED, "message": str(busy), "flow_run_id": _flow_run_id()}
+
+
+#: What a refresh that did not run (another job held the lock, wait=False) returns.
+SKIPPED: dict[str, Any] = {
+    "run_id": None,
+    "mode": "none",
+    "n_tickets": 0,
+    "n_embedded": 0,
+    "n_themes": 0,
+    "n_unthemed": 0,
+    "events": {},
+    "timings": {},
+    "embed_seconds": 0.0,
+    "ingested": [],
+    "inbox": [],
+    "week": None,
+    "top_themes": [],
+    "skipped": True,
+}
+
+
+def _flow_run_id() -> str:
+    return str(get_run_context().flow_run.id)
+
+
+def _refresh_run(
+    paths: list[str] | None,
+    inbox: str | None,
+    full: bool,
+    runner: str,
+    settings: Settings,
+    engine: Engine,
+    adapt: bool = False,
+    db_url: str | None = None,
+) -> dict[str, Any]:
+    """The refresh flow's body, under the job lock."""
+    logger = get_run_logger()
+    hooks = _current_hooks()
+    flow_run_id = _flow_run_id()
 
     ingested, failures = [], []
     for path in paths or []:
@@ -337,6 +394,7 @@ def refresh_flow(
         "inbox": outcomes,
         "week": report["week"],
         "top_themes": report["themes"][:10],
+        "skipped": False,
     }
     create_markdown_artifact(
         key="refresh-summary",

@@ -82,12 +82,32 @@ class StoreSettings(Section):
         "any SQLAlchemy URL, e.g. `postgresql+psycopg://user:pw@host/db`; `--db` overrides it",
         shown="sqlite:///$INSIGHTS_HOME/insights.db",
     )
+    lock_heartbeat: float = setting(
+        10.0, "seconds between heartbeats of the job lock a refresh, backup or restore holds"
+    )
+    lock_stale_after: float = setting(
+        300.0,
+        "SQLite: a job lock whose heartbeat is this many seconds old is taken over (its job "
+        "hung or died on another host; a dead process on this host is noticed at once)",
+    )
+
+    @field_validator("lock_heartbeat", "lock_stale_after")
+    @classmethod
+    def _seconds(cls, value: float) -> float:
+        if value <= 0:
+            raise ValueError("must be a positive number of seconds")
+        return value
 
     def model_post_init(self, _context: Any) -> None:
         home = self.home.expanduser()
         object.__setattr__(self, "home", home)
         if not self.db_url:
             object.__setattr__(self, "db_url", f"sqlite:///{home / 'insights.db'}")
+        if self.lock_stale_after < 3 * self.lock_heartbeat:
+            raise SettingsError(
+                "INSIGHTS_LOCK_STALE_AFTER must be at least 3 x INSIGHTS_LOCK_HEARTBEAT, so a "
+                "live job is never taken for a dead one"
+            )
 
 
 class IngestSettings(Section):

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated
 
 import typer
@@ -20,6 +22,7 @@ from rich.progress import (
 from rich.table import Table
 from sqlalchemy import Engine
 
+from insights.jobs.lock import JobBusy, LockPolicy, job_lock, waiting_message
 from insights.settings import Settings, load_settings
 from insights.store.db import StoreError, connect
 
@@ -69,6 +72,41 @@ def open_store(db: str | None, **overrides: object) -> tuple[Settings, Engine]:
         return settings, connect(settings.store.db_url)
     except StoreError as exc:
         raise fail(str(exc)) from None
+
+
+WaitOption = Annotated[
+    bool,
+    typer.Option(
+        "--wait/--no-wait",
+        help="when a refresh, backup or restore is already running on the store: wait for it "
+        "(default), or exit at once (0) saying so",
+    ),
+]
+
+
+def _say_waiting(holder) -> None:
+    print(waiting_message(holder), file=sys.stderr, flush=True)
+
+
+def lock_policy(settings: Settings, wait: bool) -> LockPolicy:
+    """The job lock as commands take it: say once (on stderr) who they wait for."""
+    return LockPolicy.of(settings, wait=wait, on_wait=_say_waiting)
+
+
+def busy(exc: JobBusy) -> typer.Exit:
+    """--no-wait found a job running: say which (stdout) and exit 0, since nothing failed."""
+    out.print(str(exc), highlight=False, soft_wrap=True)
+    return typer.Exit(0)
+
+
+@contextmanager
+def guarded(engine: Engine, job: str, settings: Settings, wait: bool) -> Iterator[None]:
+    """Hold the store's job lock (insights.jobs.lock) for the command's block."""
+    try:
+        with job_lock(engine, job, lock_policy(settings, wait)):
+            yield
+    except JobBusy as exc:
+        raise busy(exc) from None
 
 
 def spinner(enabled: bool = True, bar: bool = False) -> Progress:

@@ -13,9 +13,12 @@ from rich.table import Table
 
 from insights.cli.common import (
     DbOption,
+    WaitOption,
     app,
+    busy,
     export_app,
     fail,
+    lock_policy,
     open_store,
     out,
     read_settings,
@@ -138,12 +141,15 @@ def export_assignments_cmd(out_path: OutOption, db: DbOption = None) -> None:
 def _copying(label: str, path: Path, verb: str, copy: Callable[[Callable], T]) -> T:
     """Run a backup or restore with a progress bar; its errors are one line, exit 2."""
     from insights.jobs.backup import BackupError
+    from insights.jobs.lock import JobBusy
     from insights.store.db import StoreError
 
     try:
         with spinner(bar=True) as progress:
             task = progress.add_task(label, total=None)
             return copy(lambda done, total: progress.update(task, completed=done, total=total))
+    except JobBusy as exc:
+        raise busy(exc) from None
     except (BackupError, StoreError) as exc:
         raise fail(str(exc)) from None
     except OSError as exc:
@@ -153,18 +159,20 @@ def _copying(label: str, path: Path, verb: str, copy: Callable[[Callable], T]) -
 @app.command()
 def backup(
     out_path: Annotated[Path, typer.Option("--out", help="backup file to write (replaced)")],
+    wait: WaitOption = True,
     db: DbOption = None,
 ) -> None:
-    """Write a consistent copy of the store to FILE, safe while the app and refreshes run
-    (SQLite: online backup API; PostgreSQL: pg_dump --format=custom)."""
+    """Write a consistent copy of the store to FILE, safe while the app runs (SQLite: online
+    backup API; PostgreSQL: pg_dump --format=custom); waits for a running refresh first."""
     from insights.jobs.backup import backup as run_backup
 
-    url = read_settings(db).store.db_url
+    settings = read_settings(db)
+    url, policy = settings.store.db_url, lock_policy(settings, wait)
     result = _copying(
         f"backing up to {out_path.name}",
         out_path,
         "write",
-        lambda on_progress: run_backup(url, out_path, on_progress=on_progress),
+        lambda on_progress: run_backup(url, out_path, on_progress=on_progress, policy=policy),
     )
     out.print(
         f"backed up the {result.backend} store (schema {result.revision}, "
@@ -178,18 +186,23 @@ def restore(
     force: Annotated[
         bool, typer.Option("--force", help="replace a store that already holds data")
     ] = False,
+    wait: WaitOption = True,
     db: DbOption = None,
 ) -> None:
     """Replace the store with a backup, then migrate it to this version's schema. Refuses a
-    store that holds data unless --force, and a backup from a newer version."""
+    store that holds data unless --force, and a backup from a newer version. Never runs under
+    a refresh or backup: waits for it (or, with --no-wait, says so and exits)."""
     from insights.jobs.backup import restore as run_restore
 
-    url = read_settings(db).store.db_url
+    settings = read_settings(db)
+    url, policy = settings.store.db_url, lock_policy(settings, wait)
     result = _copying(
         f"restoring {path.name}",
         path,
         "read",
-        lambda on_progress: run_restore(url, path, force=force, on_progress=on_progress),
+        lambda on_progress: run_restore(
+            url, path, force=force, on_progress=on_progress, policy=policy
+        ),
     )
     migrated = (
         f", migrated {result.backup_revision} -> {result.revision}" if result.migrated else ""

@@ -1,4 +1,13 @@
-"""Ingest one file into the store in one transaction: new, updated, duplicate or quarantined."""
+"""Ingest one file into the store: new, updated, duplicate or quarantined.
+
+Rows are read, validated and language-detected outside any transaction, then written in short
+transactions of WRITE_ROWS rows each (with the batch's running counts), so a large file never holds
+the store's write lock for long: on SQLite a person tagging in the app waits for one chunk's
+write at most, not for the whole file. The batch's `finished_at` is set with its last chunk:
+a file that cannot be read to its end is found by a first reading pass and writes nothing;
+one cut short by a crash (or changed between the passes) leaves a batch without it, and
+ingesting the file again stores what is missing (rows already stored count as duplicates).
+"""
 
 from __future__ import annotations
 
@@ -7,7 +16,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Engine, delete, insert, select, update
 
 from insights.ingest.language import detect
 from insights.ingest.mapping import Mapping, check_required
@@ -15,10 +24,13 @@ from insights.ingest.read import FileError, open_rows
 from insights.ingest.validate import RowValidator, row_hash
 from insights.records import IngestResult, QuarantinedRow, TicketRow
 from insights.settings import Settings
-from insights.store.db import session_scope
+from insights.store.db import session_scope, write_scope
 from insights.store.models import Batch, Quarantine, Ticket
 
+#: Rows validated and language-detected together (detection runs in parallel over a chunk).
 CHUNK = 2000
+#: Rows per write transaction: what a person saving a tag on SQLite may wait for.
+WRITE_ROWS = 500
 DEFAULT_SOURCE = "default"
 
 
@@ -51,6 +63,7 @@ def ingest_file(
     if not path.is_file():
         raise FileError(f"{path}: {'is a folder, not a file' if path.is_dir() else 'no such file'}")
     sha = file_sha256(path)
+    _check_readable(path)
     header, rows, handle = open_rows(path)
     try:
         resolved = mapping.resolve(header)
@@ -72,29 +85,97 @@ def ingest_file(
             batch = Batch(source_path=str(path), source=source, file_sha256=sha, started_at=_now())
             session.add(batch)
             session.flush()
-            result = IngestResult(path=str(path), batch_id=batch.id)
-            chunk: list[TicketRow] = []
+            batch_id = batch.id
+        result = IngestResult(path=str(path), batch_id=batch_id)
+        chunk: list[TicketRow] = []
+        quarantined: list[QuarantinedRow] = []
+        try:
             for raw in rows:
                 result.read += 1
                 outcome = validator.validate(raw)
                 if isinstance(outcome, QuarantinedRow):
-                    _quarantine(session, batch.id, outcome, result)
+                    quarantined.append(outcome)
                 else:
                     chunk.append(outcome)
-                    if len(chunk) >= CHUNK:
-                        _store_chunk(session, batch.id, chunk, settings, result)
-                        chunk = []
+                if len(chunk) + len(quarantined) >= CHUNK:
+                    _write_chunk(engine, batch_id, chunk, quarantined, settings, result)
+                    chunk, quarantined = [], []
                 if on_rows and result.read % 500 == 0:
                     on_rows(result.read)
-            _store_chunk(session, batch.id, chunk, settings, result)
-            batch.n_read, batch.n_new, batch.n_updated = result.read, result.new, result.updated
-            batch.n_duplicates, batch.n_quarantined = result.duplicates, result.quarantined
-            batch.n_truncated, batch.finished_at = result.truncated, _now()
+        except FileError as exc:
+            stored = result.read - len(chunk) - len(quarantined)
+            if stored == 0:  # nothing written but the batch: as if never started
+                with session_scope(engine) as session:
+                    session.execute(delete(Batch).where(Batch.id == batch_id))
+                raise
+            raise FileError(
+                f"{exc} (the {stored:,} rows before it are stored; ingesting the fixed file "
+                "again adds only what is missing)"
+            ) from None
+        _write_chunk(engine, batch_id, chunk, quarantined, settings, result, last=True)
     finally:
         handle.close()
     if on_rows:
         on_rows(result.read)
     return result
+
+
+def _check_readable(path: Path) -> None:
+    """Read the whole file once (no validation, nothing kept) so a file that cannot be read to
+    its end (cut short, undecodable) fails before its first chunk is stored: a bad file
+    writes nothing. Reading is a small part of ingesting (language detection is most)."""
+    _, rows, handle = open_rows(path)
+    try:
+        for _ in rows:
+            pass
+    finally:
+        handle.close()
+
+
+def _write_chunk(
+    engine: Engine,
+    batch_id: int,
+    chunk: list[TicketRow],
+    quarantined: list[QuarantinedRow],
+    settings: Settings,
+    result: IngestResult,
+    last: bool = False,
+) -> None:
+    """The chunk's tickets and quarantined rows in short write transactions of WRITE_ROWS,
+    each with the batch's counts so far (finished with the last). Detection runs before."""
+    _detect_languages(chunk, settings)
+    starts = range(0, max(len(chunk), len(quarantined), 1), WRITE_ROWS)
+    for start in starts:
+        with write_scope(engine) as session:
+            for row in quarantined[start : start + WRITE_ROWS]:
+                _quarantine(session, batch_id, row, result)
+            _store_chunk(session, batch_id, chunk[start : start + WRITE_ROWS], result)
+            session.execute(
+                update(Batch)
+                .where(Batch.id == batch_id)
+                .values(
+                    # rows stored so far: an unfinished batch still reconciles
+                    n_read=result.new + result.updated + result.duplicates + result.quarantined,
+                    n_new=result.new,
+                    n_updated=result.updated,
+                    n_duplicates=result.duplicates,
+                    n_quarantined=result.quarantined,
+                    n_truncated=result.truncated,
+                    finished_at=_now() if last and start == starts[-1] else None,
+                )
+            )
+
+
+def _detect_languages(chunk: list[TicketRow], settings: Settings) -> None:
+    undetected = [r for r in chunk if not r.language]
+    # the customer's own words: an English signature or disclaimer must not decide the language
+    texts = [r.clean_text or r.text for r in undetected]
+    for row, (code, confidence) in zip(
+        undetected, detect(texts, settings.ingest.languages), strict=True
+    ):
+        row.language, row.language_confidence, row.language_detected = code, confidence, True
+    for row in chunk:
+        row.row_hash = row_hash(row)
 
 
 def _quarantine(session, batch_id: int, row: QuarantinedRow, result: IngestResult) -> None:
@@ -115,20 +196,9 @@ def _quarantine(session, batch_id: int, row: QuarantinedRow, result: IngestResul
     result.reasons[row.reason] += 1
 
 
-def _store_chunk(
-    session, batch_id: int, chunk: list[TicketRow], settings: Settings, result: IngestResult
-) -> None:
+def _store_chunk(session, batch_id: int, chunk: list[TicketRow], result: IngestResult) -> None:
     if not chunk:
         return
-    undetected = [r for r in chunk if not r.language]
-    # the customer's own words: an English signature or disclaimer must not decide the language
-    texts = [r.clean_text or r.text for r in undetected]
-    for row, (code, confidence) in zip(
-        undetected, detect(texts, settings.ingest.languages), strict=True
-    ):
-        row.language, row.language_confidence, row.language_detected = code, confidence, True
-    for row in chunk:
-        row.row_hash = row_hash(row)
 
     existing: dict[tuple[str, str], tuple[int, str]] = {}
     by_source: dict[str, set[str]] = {}

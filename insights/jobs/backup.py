@@ -27,12 +27,15 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, MetaData, func, inspect, select, text
 from sqlalchemy.engine import URL, make_url
 
-from insights.settings import subprocess_env
+from insights.jobs.lock import LockPolicy, job_lock
+from insights.settings import load_settings, subprocess_env
 from insights.store.db import StoreError, alembic_config, connect, current_revision, make_engine
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 PGDUMP_MAGIC = b"PGDMP"
 VERSION_TABLE = "alembic_version"
+#: Who holds the job lock (PostgreSQL): not data, never backed up, never "data in the store".
+LOCK_TABLE = "job_lock"
 
 Progress = Callable[[int, int], None]
 
@@ -88,7 +91,7 @@ def store_has_data(engine: Engine) -> bool:
     metadata.reflect(engine)
     with engine.connect() as conn:
         for name, table in metadata.tables.items():
-            if name == VERSION_TABLE:
+            if name in (VERSION_TABLE, LOCK_TABLE):
                 continue
             if conn.execute(select(func.count()).select_from(table).limit(1)).scalar():
                 return True
@@ -135,9 +138,18 @@ def _run(command: list[str], env: dict[str, str], what: str) -> str:
 # --------------------------------------------------------------------------- backup
 
 
-def backup(url: str, out: Path, on_progress: Progress | None = None) -> BackupResult:
+def backup(
+    url: str,
+    out: Path,
+    on_progress: Progress | None = None,
+    *,
+    policy: LockPolicy | None = None,
+) -> BackupResult:
     """Write a consistent copy of the store at `url` to `out` (replaced atomically). The store
-    is not migrated first: a backup is of the store as it is."""
+    is not migrated first: a backup is of the store as it is.
+
+    Holds the store's job lock (`policy`: wait or not; default from the settings, waiting), so
+    a backup is never of a refresh half-way; raises JobBusy when told not to wait."""
     try:
         engine = make_engine(url)
         revision = current_revision(engine)
@@ -151,20 +163,31 @@ def backup(url: str, out: Path, on_progress: Progress | None = None) -> BackupRe
     out.parent.mkdir(parents=True, exist_ok=True)
     partial = out.with_name(out.name + ".part")
     try:
-        if engine.dialect.name == "sqlite":
-            _sqlite_backup(_sqlite_path(engine.url), partial, on_progress)
-        elif engine.dialect.name == "postgresql":
-            uri, env = _libpq(engine.url)
-            command = [find_pg_tool("pg_dump"), "--format=custom", f"--file={partial}", uri]
-            _run(command, env, "pg_dump")
-        else:
-            raise BackupError(f"backup supports SQLite and PostgreSQL, not {engine.dialect.name}")
+        with job_lock(engine, "backup", policy or LockPolicy.of(load_settings(url))):
+            _copy_out(engine, partial, on_progress)
         os.replace(partial, out)
         tickets = _count_tickets(engine)
     finally:
         partial.unlink(missing_ok=True)
         engine.dispose()
     return BackupResult(out, engine.dialect.name, revision, tickets, out.stat().st_size)
+
+
+def _copy_out(engine: Engine, partial: Path, on_progress: Progress | None) -> None:
+    if engine.dialect.name == "sqlite":
+        _sqlite_backup(_sqlite_path(engine.url), partial, on_progress)
+    elif engine.dialect.name == "postgresql":
+        uri, env = _libpq(engine.url)
+        command = [
+            find_pg_tool("pg_dump"),
+            "--format=custom",
+            f"--exclude-table-data={LOCK_TABLE}",
+            f"--file={partial}",
+            uri,
+        ]
+        _run(command, env, "pg_dump")
+    else:
+        raise BackupError(f"backup supports SQLite and PostgreSQL, not {engine.dialect.name}")
 
 
 def _copy_pages(
@@ -261,38 +284,52 @@ def _revision_from_copy(sql: str) -> str | None:
 
 
 def restore(
-    url: str, path: Path, *, force: bool = False, on_progress: Progress | None = None
+    url: str,
+    path: Path,
+    *,
+    force: bool = False,
+    on_progress: Progress | None = None,
+    policy: LockPolicy | None = None,
 ) -> RestoreResult:
     """Replace the store at `url` with the backup `path`, then migrate it to this code's schema.
 
     Refuses when the store holds data (unless `force`), when the backup comes from the other
-    backend, and when its schema revision is unknown to this code (a newer version made it)."""
+    backend, and when its schema revision is unknown to this code (a newer version made it).
+    Holds the store's job lock throughout (`policy`, as for :func:`backup`): a restore never
+    runs under a refresh or a backup."""
     kind = backup_kind(path)
     engine = make_engine(url)
     try:
-        if engine.dialect.name != kind:
-            raise BackupError(
-                f"{path} is a {kind} backup but the store is {engine.dialect.name}: restore it "
-                f"into a {kind} store (--db)"
-            )
-        revision = backup_revision(path)
-        known, head = _known_revisions()
-        if revision not in known:
-            raise BackupError(
-                f"{path}: schema revision {revision} is newer than this ticket-insights knows "
-                f"(latest {head}): upgrade ticket-insights before restoring it"
-            )
-        if not force and _has_data(engine):
-            raise BackupError(
-                f"the store at {engine.url!r} already holds data: pass --force to replace it "
-                "with the backup (back it up first)"
-            )
-        if kind == "sqlite":
-            _sqlite_restore(path, _sqlite_path(engine.url), on_progress)
-        else:
-            _pg_restore(engine, path)
+        with job_lock(engine, "restore", policy or LockPolicy.of(load_settings(url))):
+            return _restore(engine, url, path, kind, force, on_progress)
     finally:
         engine.dispose()
+
+
+def _restore(
+    engine: Engine, url: str, path: Path, kind: str, force: bool, on_progress: Progress | None
+) -> RestoreResult:
+    if engine.dialect.name != kind:
+        raise BackupError(
+            f"{path} is a {kind} backup but the store is {engine.dialect.name}: restore it "
+            f"into a {kind} store (--db)"
+        )
+    revision = backup_revision(path)
+    known, head = _known_revisions()
+    if revision not in known:
+        raise BackupError(
+            f"{path}: schema revision {revision} is newer than this ticket-insights knows "
+            f"(latest {head}): upgrade ticket-insights before restoring it"
+        )
+    if not force and _has_data(engine):
+        raise BackupError(
+            f"the store at {engine.url!r} already holds data: pass --force to replace it "
+            "with the backup (back it up first)"
+        )
+    if kind == "sqlite":
+        _sqlite_restore(path, _sqlite_path(engine.url), on_progress)
+    else:
+        _pg_restore(engine, path)
     try:
         migrated_engine = connect(url)  # runs the migrations when the backup is older
     except StoreError as exc:

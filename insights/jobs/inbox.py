@@ -66,9 +66,14 @@ def pending_files(inbox: Path) -> list[Path]:
 
 
 def already_ingested(engine: Engine, sha256: str) -> bool:
-    """True when a batch with these exact bytes was stored before."""
+    """True when a batch with these exact bytes was stored, to its end, before (a file cut
+    short is ingested again: what it stored counts as duplicates)."""
     with session_scope(engine) as session:
-        found = session.scalar(select(Batch.id).where(Batch.file_sha256 == sha256).limit(1))
+        found = session.scalar(
+            select(Batch.id)
+            .where(Batch.file_sha256 == sha256, Batch.finished_at.is_not(None))
+            .limit(1)
+        )
     return found is not None
 
 

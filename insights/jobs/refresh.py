@@ -22,6 +22,7 @@ from insights.embed.models import needs_adaptation, with_resolved_model
 from insights.ingest.prepare import embedding_inputs
 from insights.jobs.embedding import BatchMap, EmbedStats, embed_missing, sequential_map
 from insights.jobs.incremental import assign_new
+from insights.jobs.lock import LockPolicy, job_lock
 from insights.jobs.runs import (
     RunStats,
     fail_stale_runs,
@@ -138,7 +139,26 @@ def refresh(
     own task runner); it is recorded with the run together with whatever is left to embed here.
     `adapt`: fit the fast tier to this store's tickets first (insights.jobs.adapt_store); also
     done when INSIGHTS_EMBEDDING_MODEL=fast-adapted and the store has no adapted model yet.
+    Holds the store's job lock (waiting for a refresh, backup or restore that runs; the flow
+    and the CLI already hold it): two refreshes never choose, write or fail runs at once.
     """
+    with job_lock(engine, "refresh", LockPolicy.of(settings)):
+        return _refresh(
+            engine, settings, progress, flow_run_id, full, map_batches, runner, embedded, adapt
+        )
+
+
+def _refresh(
+    engine: Engine,
+    settings: Settings,
+    progress: Progress | None,
+    flow_run_id: str | None,
+    full: bool,
+    map_batches: BatchMap,
+    runner: str,
+    embedded: EmbedStats | None,
+    adapt: bool = False,
+) -> RefreshResult:
     progress = progress or Progress()
     t0 = time.perf_counter()
     tickets = load_tickets(engine)

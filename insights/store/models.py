@@ -7,13 +7,16 @@ from datetime import datetime
 from sqlalchemy import (
     JSON,
     Boolean,
+    Column,
     DateTime,
     Float,
     ForeignKey,
     Index,
     Integer,
     LargeBinary,
+    MetaData,
     String,
+    Table,
     Text,
     UniqueConstraint,
 )
@@ -300,3 +303,22 @@ class ReadTheme(Base):
     regions: Mapped[dict] = mapped_column(JSON, default=dict)
     spike_segments: Mapped[list] = mapped_column(JSON, default=list)
     trend: Mapped[list] = mapped_column(JSON, default=list)
+
+
+#: Who holds the store-wide job lock (insights.jobs.lock). Apart from Base: it is not the
+#: store's data (backups leave its rows out, restores and copies ignore it). On PostgreSQL it
+#: lives in the store (migration 0007_lock) beside the advisory lock it describes; on SQLite it
+#: is the lock itself, in a file next to the store, so restoring the store over itself cannot
+#: erase the restore's own lock.
+LOCK_METADATA = MetaData()
+job_lock_table = Table(
+    "job_lock",
+    LOCK_METADATA,
+    Column("name", String(32), primary_key=True),
+    Column("job", String(32), nullable=False),
+    Column("host", String(255), nullable=False),
+    Column("pid", Integer, nullable=False),
+    Column("token", String(32), nullable=False),
+    Column("started_at", DateTime, nullable=False),
+    Column("heartbeat_at", DateTime, nullable=False),
+)
