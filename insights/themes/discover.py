@@ -312,6 +312,8 @@ class ThemeDiscoverer:
         with warnings.catch_warnings():
             # a fixed seed makes UMAP single-threaded on purpose (determinism); no need to say so
             warnings.filterwarnings("ignore", message="n_jobs value", category=UserWarning)
+            # numba saying it cannot cache pynndescent's search (neighbours.py): not the user's
+            warnings.filterwarnings("ignore", message=".*Cannot cache compiled function")
             Y = reducer.fit_transform(Z, y=anchor)
         clusterer = hdbscan.HDBSCAN(
             min_cluster_size=used["min_cluster_size"],
