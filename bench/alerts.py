@@ -25,29 +25,17 @@ import json
 import time
 from collections import defaultdict
 from datetime import date, timedelta
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from common import ROOT
+from spikes import REGION_SHARES
 
 from insights.trends import TrendParams, prepare, week_label
 from insights.trends.alerts import AlertParams, advance_episodes, daily_tests
 
-ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "data" / "sample"
 START = date(2026, 3, 2)
-REGION_SHARES = {
-    "ID": 0.18,
-    "TH": 0.13,
-    "VN": 0.11,
-    "MY": 0.08,
-    "PH": 0.10,
-    "SG": 0.05,
-    "US": 0.10,
-    "UK": 0.06,
-    "MX": 0.07,
-    "BR": 0.09,
-}
 BUCKETS = ((1, 2), (2, 3), (3, 5), (5, 10), (10, 1000))
 
 

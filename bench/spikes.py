@@ -24,16 +24,14 @@ import argparse
 import json
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from common import BENCH_DIR, ROOT
 
 from insights.trends import TrendParams, prepare, rank_week, week_label
 
-ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "data" / "sample"
-BENCH_DIR = ROOT.parent / "shared" / "benchmarks"
 REGION_SHARES = {
     "ID": 0.18,
     "TH": 0.13,
