@@ -6,7 +6,9 @@ Speed without fakes: slow set-ups happen once per session and are copied per tes
 - Stores after a real refresh (embedded with the real model, clustered with UMAP) are built
   once on SQLite (`seeded`) and copied into each test's store on either backend.
 - UMAP's numba code is compiled once: NUMBA_CACHE_DIR points at one cache for the session and
-  every process it starts (a refresh in a subprocess would otherwise compile it again).
+  every process it starts. What numba cannot cache (pynndescent's NNDescent, ~60 s a process)
+  is compiled once in a fork server; tests that run a refresh in a process of their own fork
+  it from there (tests/forked.py).
 - Leaks fail the session: every process a test started (children and grandchildren, found by
   a token in their environment) must have ended when the session ends.
 """
@@ -45,7 +47,31 @@ for _name, _value in {
     os.environ.setdefault(_name, _value)
 os.environ["INSIGHTS_TEST_SESSION"] = SESSION_TOKEN
 
-PG_URL = os.environ.get("INSIGHTS_TEST_PG_URL")
+_PG_BASE_URL = os.environ.get("INSIGHTS_TEST_PG_URL")
+#: pytest-xdist's name of this worker (`gw0`, ...): each worker gets a database of its own.
+_WORKER = os.environ.get("PYTEST_XDIST_WORKER")
+
+
+def _worker_database(url: str | None) -> str | None:
+    """INSIGHTS_TEST_PG_URL itself, or under pytest-xdist a database per worker next to it
+    (created when missing: tests drop and rebuild its schema, so workers must not share)."""
+    if not url or not _WORKER:
+        return url
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    base = make_url(url)
+    name = f"{base.database}_{_WORKER}"
+    engine = create_engine(base, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        exists = conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name})
+        if not exists:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
+PG_URL = _worker_database(_PG_BASE_URL)
 
 
 @pytest.fixture(autouse=True)
@@ -393,10 +419,30 @@ def _stop_prefect_servers() -> None:
             instance.stop()
 
 
+def pytest_collection_modifyitems(session, config, items) -> None:
+    """Start the warm fork server early when a collected test forks from it (tests/forked.py):
+    its one-off compile then overlaps the tests before."""
+    from tests import forked
+
+    if any(getattr(item.module, "Forked", None) is forked.Forked for item in items):
+        forked.start_server()
+        session.config.stash[_FORK_SERVER] = True
+
+
+_FORK_SERVER = pytest.StashKey[bool]()
+
+
 def pytest_sessionfinish(session, exitstatus) -> None:
     import psutil
 
+    if session.config.pluginmanager.hasplugin("dsession"):
+        shutil.rmtree(_SESSION_DIR, ignore_errors=True)
+        return  # the pytest-xdist controller: its workers run the tests and check for leaks
     _stop_prefect_servers()
+    if session.config.stash.get(_FORK_SERVER, False):
+        from tests import forked
+
+        forked.stop_server()
     left = _session_processes()
     _, alive = psutil.wait_procs(left, timeout=5)
     if alive:

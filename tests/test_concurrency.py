@@ -9,9 +9,6 @@ process does what the scheduled flow does: ingest the drop folder, then a full r
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -32,6 +29,7 @@ from insights.store.models import Run, Ticket
 from insights.views import tagging
 from insights.views.themes import current_themes, theme_meta
 from tests.conftest import REPO, first_refresh, seed_vectors, write_sample
+from tests.forked import Forked
 
 pytestmark = pytest.mark.slow
 
@@ -153,17 +151,11 @@ def test_tags_and_titles_written_during_a_refresh_are_all_kept(
     refreshing.set()
     for t in threads:
         t.start()
+    proc = Forked(["-c", REFRESH_SCRIPT, str(inbox)], log, cwd=REPO)
     try:
-        with log.open("w") as out:
-            proc = subprocess.run(
-                [sys.executable, "-c", REFRESH_SCRIPT, str(inbox)],
-                cwd=REPO,
-                env=dict(os.environ),
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                timeout=600,
-            )
+        proc.wait(timeout=600)
     finally:
+        proc.kill()
         refreshing.clear()
         stop.set()
         for t in threads:

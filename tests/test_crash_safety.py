@@ -2,16 +2,14 @@
 next refresh completes on, without duplicates or orphans, with annotations and cached vectors
 kept (issue 8, item 2).
 
-The refresh runs in a real subprocess (``insights.jobs.refresh.refresh``, what the flow's task calls);
+The refresh runs in a real process of its own (``insights.jobs.refresh.refresh``, what the flow's
+task calls; forked from the session's warm server, tests/forked.py);
 the test polls the store to time the kill, so the kill lands where the test says it does.
 """
 
 from __future__ import annotations
 
-import os
 import signal
-import subprocess
-import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -36,6 +34,7 @@ from insights.store.models import (
 )
 from insights.views.themes import current_themes
 from tests.conftest import REPO, first_refresh, seed_vectors, write_sample
+from tests.forked import Forked
 
 pytestmark = pytest.mark.slow
 
@@ -70,19 +69,17 @@ def _fast_embeddings(monkeypatch) -> None:
     monkeypatch.setenv("INSIGHTS_EMBED_MAX_TOKENS", "32")
 
 
-def start_refresh(tmp_path: Path, full: bool = False, die: str = "never") -> subprocess.Popen:
-    """A refresh in its own process (env: the test's INSIGHTS_DB_URL and settings)."""
-    log = (tmp_path / "refresh.log").open("w")
-    return subprocess.Popen(
-        [sys.executable, "-c", REFRESH_SCRIPT, "full" if full else "auto", die],
+def start_refresh(tmp_path: Path, full: bool = False, die: str = "never") -> Forked:
+    """A refresh in its own process (env: the test's INSIGHTS_DB_URL and settings), forked
+    from the session's warm server (tests/forked.py)."""
+    return Forked(
+        ["-c", REFRESH_SCRIPT, "full" if full else "auto", die],
+        tmp_path / "refresh.log",
         cwd=REPO,
-        env=dict(os.environ),
-        stdout=log,
-        stderr=subprocess.STDOUT,
     )
 
 
-def wait_until(proc: subprocess.Popen, condition: Callable[[], bool], what: str, log: Path) -> None:
+def wait_until(proc: Forked, condition: Callable[[], bool], what: str, log: Path) -> None:
     deadline = time.monotonic() + WAIT_SECONDS
     while time.monotonic() < deadline:
         if condition():
@@ -95,7 +92,7 @@ def wait_until(proc: subprocess.Popen, condition: Callable[[], bool], what: str,
     pytest.fail(f"timed out after {WAIT_SECONDS:.0f}s waiting for {what}")
 
 
-def sigkill(proc: subprocess.Popen) -> None:
+def sigkill(proc: Forked) -> None:
     proc.send_signal(signal.SIGKILL)
     assert proc.wait(timeout=60) == -signal.SIGKILL, "the refresh ended before it was killed"
 
