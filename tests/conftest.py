@@ -426,10 +426,6 @@ def pytest_collection_modifyitems(session, config, items) -> None:
 
     if any(getattr(item.module, "Forked", None) is forked.Forked for item in items):
         forked.start_server()
-        session.config.stash[_FORK_SERVER] = True
-
-
-_FORK_SERVER = pytest.StashKey[bool]()
 
 
 def pytest_sessionfinish(session, exitstatus) -> None:
@@ -438,11 +434,10 @@ def pytest_sessionfinish(session, exitstatus) -> None:
     if session.config.pluginmanager.hasplugin("dsession"):
         shutil.rmtree(_SESSION_DIR, ignore_errors=True)
         return  # the pytest-xdist controller: its workers run the tests and check for leaks
-    _stop_prefect_servers()
-    if session.config.stash.get(_FORK_SERVER, False):
-        from tests import forked
+    from tests import forked
 
-        forked.stop_server()
+    _stop_prefect_servers()
+    forked.stop_server()
     left = _session_processes()
     _, alive = psutil.wait_procs(left, timeout=5)
     if alive:

@@ -29,7 +29,8 @@ def start_server() -> None:
 
 
 def stop_server() -> None:
-    """The fork server and multiprocessing's resource tracker end with the session."""
+    """The fork server and multiprocessing's resource tracker end with the session (each is
+    left alone when it never started)."""
     for helper in (forkserver._forkserver, resource_tracker._resource_tracker):
         helper._stop()
 
@@ -62,10 +63,9 @@ class Forked:
         self, argv: list[str], log: Path, *, env: dict[str, str] | None = None, cwd: Path
     ) -> None:
         self.args = argv
-        self.log = Path(log)
         environ = dict(os.environ if env is None else env)
         self._process = _CONTEXT.Process(
-            target=_main, args=(argv, environ, str(cwd), str(self.log)), daemon=False
+            target=_main, args=(argv, environ, str(cwd), str(log)), daemon=False
         )
         self._process.start()
         self.pid: int = self._process.pid
@@ -89,6 +89,3 @@ class Forked:
 
     def kill(self) -> None:
         self.send_signal(signal.SIGKILL)
-
-    def output(self) -> str:
-        return self.log.read_text(errors="replace")
