@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from insights.themes.tokenize import normalize_language, stopwords_for, tokenize, tokenize_phrases
+from insights.themes.stopwords import normalize_language, stopwords_for
+from insights.themes.tokenize import tokenize, tokenize_phrases
 
 
 def test_chinese_is_segmented_into_words() -> None:

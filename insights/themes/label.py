@@ -39,8 +39,15 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import CountVectorizer
 
+from insights.themes.representatives import (
+    representatives,
+    title_language,
+    typicalities,
+    typicality,
+)
+from insights.themes.stopwords import normalize_language
 from insights.themes.title import MAX_PHRASE_CHARS, candidates, choose_titles, with_english
-from insights.themes.tokenize import normalize_language, tokenize_phrases
+from insights.themes.tokenize import tokenize_phrases
 
 __all__ = ["ThemeLabel", "c_tf_idf", "label_themes"]
 
@@ -192,17 +199,6 @@ def _title(candidates: Sequence[str], parts: dict[str, tuple[str, ...]]) -> str:
     return title[:1].upper() + title[1:] if title else ""
 
 
-def _cosine_top(
-    member_idx: np.ndarray, embeddings: np.ndarray, centroid: np.ndarray, k: int
-) -> list[int]:
-    """Indices of the k members most similar (cosine) to the centroid."""
-    vectors = embeddings[member_idx].astype(np.float64, copy=False)
-    norms = np.linalg.norm(vectors, axis=1) * (np.linalg.norm(centroid) or 1.0)
-    sims = vectors @ centroid / np.where(norms > 0, norms, 1.0)
-    order = np.argsort(-sims, kind="stable")
-    return [int(member_idx[i]) for i in order[:k]]
-
-
 def label_themes(
     texts: Sequence[str],
     languages: Sequence[str],
@@ -305,7 +301,7 @@ def label_themes(
                 by_language[cls][lang] = _select(ranked, parts, top_n_per_language, term_counts)
 
     result: dict[int, ThemeLabel] = {}
-    typical = _typicalities(labels, embeddings, centroids)
+    typical = typicalities(labels, embeddings, centroids)
     keyword_titles: dict[int, str] = {}
     phrase_titles: dict[int, list[str]] = {}
     title_languages: dict[int, tuple[str, list[str]]] = {}
@@ -322,7 +318,7 @@ def label_themes(
             ranked, term_counts = _ranked(idx, score, cnt, eligible > 0, vocab)
             keywords = _select(ranked, parts, top_n, term_counts)
         per_lang = {k: v for k, v in by_language[theme].items() if v}
-        title_lang = _title_language(lang_rows[theme], corpus_languages)
+        title_lang = title_language(lang_rows[theme], corpus_languages)
         title_terms = per_lang.get(title_lang, []) if title_lang else []
         if not title_terms and title_lang and (theme, title_lang) in top_terms:
             title_terms = vocab[top_terms[(theme, title_lang)][0]].tolist()
@@ -332,12 +328,12 @@ def label_themes(
             columns, weights = top_terms.get((theme, title_lang), (np.array([], int), np.array([])))
             weights_by_term = dict(zip(vocab[columns].tolist(), weights.tolist(), strict=True))
             found = candidates(
-                rows, texts, title_lang, weights_by_term, _typicality(rows, theme, typical)
+                rows, texts, title_lang, weights_by_term, typicality(rows, theme, typical)
             )
             phrase_titles[theme] = [c.text for c in found]
             english = per_lang.get("en", []) if normalize_language(title_lang) != "en" else []
             title_languages[theme] = (title_lang, english)
-        reps = _representatives(
+        reps = representatives(
             theme,
             lang_rows[theme],
             texts,
@@ -358,100 +354,3 @@ def label_themes(
         result[theme].title_language = lang
         result[theme].title = with_english(titles[theme], english, lang)
     return result
-
-
-def _typicalities(
-    labels: np.ndarray, embeddings: np.ndarray | None, centroids: np.ndarray | None
-) -> np.ndarray | None:
-    """Per ticket: cosine to its own centroid minus the best cosine to another centroid."""
-    if embeddings is None or centroids is None or len(centroids) < 2:
-        return None
-    if int(labels.max(initial=-1)) >= len(centroids):
-        return None
-    rows = np.flatnonzero(labels >= 0)
-    C = np.asarray(centroids, dtype=np.float32)
-    C = C / np.maximum(np.linalg.norm(C, axis=1, keepdims=True), 1e-12)
-    out = np.zeros(len(labels), np.float32)
-    for start in range(0, len(rows), 4096):
-        chunk = rows[start : start + 4096]
-        V = np.asarray(embeddings[chunk], dtype=np.float32)
-        V = V / np.maximum(np.linalg.norm(V, axis=1, keepdims=True), 1e-12)
-        sims = V @ C.T
-        own = sims[np.arange(len(chunk)), labels[chunk]]
-        sims[np.arange(len(chunk)), labels[chunk]] = -np.inf
-        out[chunk] = own - sims.max(axis=1)
-    return out
-
-
-def _typicality(rows: np.ndarray, theme: int, typical: np.ndarray | None) -> np.ndarray | None:
-    return None if typical is None else typical[rows]
-
-
-def _title_language(rows: dict[str, np.ndarray], corpus: Counter[str]) -> str | None:
-    """The theme's main language: the one most of its tickets are in.
-
-    Ties (a theme with one ticket per language) go to English, then to the language most common
-    in the whole corpus: the one most readers of the dashboard are likeliest to read.
-    """
-    ranked = sorted(
-        rows,
-        key=lambda lang: (
-            -len(rows.get(lang, ())),
-            normalize_language(lang) != "en",
-            -corpus[lang],
-            lang,
-        ),
-    )
-    return ranked[0] if ranked else None
-
-
-def _representatives(
-    theme: int,
-    rows_by_lang: dict[str, np.ndarray],
-    texts: Sequence[str],
-    present: sp.csr_matrix,
-    top_terms: dict[tuple[int, str], tuple[np.ndarray, np.ndarray]],
-    embeddings: np.ndarray | None,
-    centroids: np.ndarray | None,
-    k: int,
-) -> dict[str, list[int]]:
-    """Up to k distinct-text tickets per language, most typical of the theme first."""
-    centroid: np.ndarray | None = None
-    if embeddings is not None:
-        if centroids is not None and 0 <= theme < len(centroids):
-            centroid = np.asarray(centroids[theme], dtype=np.float64)
-        else:
-            members = np.concatenate(list(rows_by_lang.values()))
-            centroid = np.asarray(embeddings[members], dtype=np.float64).mean(axis=0)
-
-    reps: dict[str, list[int]] = {}
-    for lang, member_rows in sorted(rows_by_lang.items()):
-        if embeddings is not None and centroid is not None:
-            ordered = _cosine_top(member_rows, embeddings, centroid, len(member_rows))
-        else:
-            # Keyword coverage: the summed c-TF-IDF weight of the theme's top terms a ticket has.
-            columns, weights = top_terms.get((theme, lang), (np.array([], int), np.array([])))
-            coverage = (
-                present[member_rows][:, columns] @ weights
-                if columns.size
-                else np.zeros(len(member_rows))
-            )
-            ordered = [
-                int(member_rows[j])
-                for j in sorted(
-                    range(len(member_rows)),
-                    key=lambda j: (-coverage[j], len(texts[member_rows[j]] or ""), j),
-                )
-            ]
-        picked: list[int] = []
-        seen: set[str] = set()
-        for i in ordered:
-            key = (texts[i] or "").strip().lower()
-            if key in seen:
-                continue
-            seen.add(key)
-            picked.append(i)
-            if len(picked) == k:
-                break
-        reps[lang] = picked
-    return reps

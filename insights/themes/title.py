@@ -30,7 +30,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from insights.themes.tokenize import FILLER_WORDS, normalize_language, tokenize
+from insights.themes.stopwords import FILLER_WORDS, normalize_language
+from insights.themes.tokenize import tokenize
 
 __all__ = ["TitleCandidate", "candidates", "choose_titles"]
 
