@@ -160,3 +160,19 @@ def test_follow_ups_after_the_first_message_are_dropped_unless_nothing_else_is_l
     assert not is_follow_up("The courier says the parcel was returned to the warehouse.")
     assert clean_turns(["Hi", BODY, "Any update?", "Ada update kak?"]) == [None, BODY, None, None]
     assert clean_turns(["Any update?"]) == ["Any update?"]
+
+
+@pytest.mark.parametrize(
+    ("text", "body"),
+    [
+        # a Thai politeness particle written together with the addressee, on its own line
+        ("สวัสดีครับทีมงาน\nยังไม่ได้รับเงินคืนเลย", "ยังไม่ได้รับเงินคืนเลย"),
+        ("สวัสดีค่ะแอดมิน\nยังไม่ได้รับเงินคืนเลย", "ยังไม่ได้รับเงินคืนเลย"),
+        # an abbreviated salutation ("Yth." = "Yang terhormat", dear) inline with the body
+        ("Kepada Yth. Customer Service, Pesanan saya belum sampai.", "Pesanan saya belum sampai."),
+        ("Yth. Bapak/Ibu, Pesanan saya belum sampai.", "Pesanan saya belum sampai."),
+        ("Hi. My order is late.", "My order is late."),
+    ],
+)
+def test_glued_particles_and_abbreviated_salutations(text, body):
+    assert clean(text) == body

@@ -83,7 +83,10 @@ def _uncased_addressee(token: str) -> bool:
     """A name or addressee in a script without case: Thai phrases that name a team or a
     person, Chinese names of up to four characters, short Arabic, Hindi or Korean words."""
     if _THAI.search(token):
-        return token.startswith(lx.THAI_ADDRESSEE_PREFIXES) or _THAI_PARTICLE.fullmatch(token)
+        if _THAI_PARTICLE.fullmatch(token):
+            return True
+        bare = _THAI_PARTICLE.sub("", token, count=1) if _THAI_PARTICLE.match(token) else token
+        return bare.startswith(lx.THAI_ADDRESSEE_PREFIXES)  # "ครับทีมงาน": particle + team
     if _HAN.search(token):
         return len(token) <= 4
     return len(token) <= 12
@@ -113,7 +116,8 @@ def greeting_end(line: str) -> int:
     if not m:
         return 0
     word = m.group(0).lower()
-    rest = s[m.end() :]
+    end = m.end() + (s[m.end() : m.end() + 1] == "." and s[m.end() + 1 : m.end() + 2].isspace())
+    rest = s[end:]  # past an abbreviation's period: "Yth. Customer Service, ..."
     punct = re.match(r"^((?:\s*[^\s,.!:;，。！：、،]+){0,4}?)\s*([,!:;，！：、،])\s*", rest)
     addressee = punct.group(1).strip() if punct else ""
     after = rest[punct.end() :] if punct else ""
@@ -130,7 +134,7 @@ def greeting_end(line: str) -> int:
         or _is_rest_of_salute(addressee)
         or (loose and len(_words(addressee)) <= (4 if new_sentence else 2))
     ):
-        cut = lead + m.end() + punct.end()
+        cut = lead + end + punct.end()
         again = greeting_end(line[cut:]) if cut < len(line) else 0  # "Hola, buen día, ..."
         return len(line) if cut + again >= len(line.rstrip()) else cut + again
     if _THAI.match(word):
@@ -142,7 +146,7 @@ def greeting_end(line: str) -> int:
     after = rest[: len(rest) - len(rest.lstrip())]
     if not after and _CASED.search(word):
         return 0  # "Hiking boots ..." : a cased greeting must be followed by a space
-    return lead + m.end() + _particles_len(rest)
+    return lead + end + _particles_len(rest)
 
 
 def _after_closings(s: str) -> str | None:

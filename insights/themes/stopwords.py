@@ -33,12 +33,13 @@ FILLER_WORDS: frozenset[str] = _words(
     # Indonesian / Malay
     "kak, kakak, ka, min, admin, gan, sis, bang, mas, mbak, halo, hai, tolong, mohon, terima,"
     "kasih, makasih, terimakasih, ya, yg, dong, deh, sih, nih, kok, sila, tuan, puan, encik,"
+    "yth, tim,"
     "lah, je, bantu, bantuannya",
     # Tagalog
     "po, opo, poh, pong, salamat, naman, lang, ba, sana",
     # Thai, romanised and in script
     "krub, krab, khrap, kha, na, ครับ, คับ, ครับผม, ค่ะ, คะ, ค่า, นะ, นะคะ, นะครับ, จ้า, จ้ะ,"
-    "ขอบคุณ, สวัสดี, รบกวน",
+    "ขอบคุณ, สวัสดี, รบกวน, เรียน, ทีมงาน",
     # Vietnamese
     "ạ, à, ơi, dạ, vâng, cảm ơn, xin chào, chào, xin, giúp, em, anh, chị, bạn, mình",
     # Chinese
@@ -53,6 +54,8 @@ FILLER_WORDS: frozenset[str] = _words(
 #: and misses the Taglish staples), applied only to tickets in that language.
 _SUPPLEMENTARY_STOPWORDS: dict[str, frozenset[str]] = {
     "tl": _words("yung, ung, nung, kasi, talaga, rin, daw, raw, nga, pala, yun, di, mo, si, nyo"),
+    # indefinite pronouns ("someone", "no one", "something") the Portuguese list lacks
+    "pt": _words("alguém, alguem, ninguém, ninguem, algo, nada"),
 }
 
 _ALIASES = {
