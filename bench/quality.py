@@ -4,7 +4,8 @@
     HF_HUB_OFFLINE=1 .venv/bin/python bench/quality.py --token-curve [--sets NAME ...]
 
 Rows per set: `bertopic` (defaults), `bertopic+ro` (its best configuration here: defaults plus
-reduce_outliers), `before` (this product before self-training, `DiscoveryParams.before_adaptation`)
+reduce_outliers), `before` (this product before issue 18: no self-training, no language-split merging,
+`DiscoveryParams.before_adaptation`)
 `ours` (the current defaults) and `adapted` (one self-training round, opt-in; `--no-adapted`
 skips it), all on the same vectors in one run, with wall times.
 `--titles` also embeds our titles and reports how many are nearest their own theme's centroid.

@@ -20,6 +20,8 @@ Why each step:
   distinct themes stay apart. On an anchored refit the previous run's themes are the
   pseudo-labels (no first pass: cheaper, and the space the old themes were found in comes
   back). Centroids, reassignment and `predict` stay in the centred space (nothing new to store).
+* **Language splits merged** (`language_splits.py`): two themes that share no language and are
+  not apart in topic are one pain point cut by what centering left of the language component.
 * **Outlier reassignment.** Noise rows join their nearest centroid (cosine, in the centred space)
   when the similarity reaches a floor, the rest stay unthemed (-1). By default the floor adapts
   to the data: a low quantile of the similarities HDBSCAN's own members have to their centroid
@@ -53,6 +55,8 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import numpy as np
+
+from insights.themes.language_splits import merge_language_splits
 
 GLOBAL = "__global__"
 #: languages whose text without any diacritics is a distinct orthography (own centering group)
@@ -88,11 +92,13 @@ class DiscoveryParams:
     core_quantile: float = 0.0  # members below this quantile of centroid similarity do not teach
     adapt_dims: int = 32  # at most this many discriminant directions (k - 1 when fewer themes)
     adapt_size_factor: float = 1.5  # min_cluster_size of the clustering in the adapted space
+    merge_language_splits: bool = True  # one topic cut into themes by language: merged back
 
     @classmethod
     def before_adaptation(cls, **overrides: Any) -> DiscoveryParams:
-        """The configuration before self-training (issue 18), kept reachable for benchmarks."""
-        return cls(**({"adapt_rounds": 0} | overrides))
+        """The configuration before issue 18 (no self-training, no language-split merging),
+        kept reachable for benchmarks."""
+        return cls(**({"adapt_rounds": 0, "merge_language_splits": False} | overrides))
 
     @classmethod
     def adapted(cls, **overrides: Any) -> DiscoveryParams:
@@ -242,7 +248,7 @@ class ThemeDiscoverer:
             if not (anchor_fit >= 0).any():
                 anchor_fit = None
         used["anchored_rows"] = int((anchor_fit >= 0).sum()) if anchor_fit is not None else 0
-        raw = self._cluster(Z[fit_idx], used, anchor_fit)
+        raw = self._cluster(Z[fit_idx], used, [langs[i] for i in fit_idx], anchor_fit)
         labels_fit, floor = self._finish(Z[fit_idx], raw, used)
 
         labels = np.full(n, -1, dtype=np.int64)
@@ -263,18 +269,32 @@ class ThemeDiscoverer:
         )
 
     def _cluster(
-        self, Z: np.ndarray, used: dict[str, Any], anchor: np.ndarray | None = None
+        self,
+        Z: np.ndarray,
+        used: dict[str, Any],
+        groups: Sequence[str],
+        anchor: np.ndarray | None = None,
     ) -> np.ndarray:
         from insights.themes.adapt import discriminant_space
 
         used["adapted_dims"] = []
+        used["language_merges"] = 0
+
+        def umap_hdbscan(space: np.ndarray, params: dict[str, Any]) -> np.ndarray:
+            raw = self._umap_hdbscan(space, params, anchor)
+            if not used["merge_language_splits"]:
+                return raw
+            raw, merges = merge_language_splits(Z, raw, groups)
+            used["language_merges"] += merges
+            return raw
+
         if anchor is not None and used["adapt_rounds"] > 0:
             # A refit: the previous run's themes are the pseudo-labels (no first pass), so the
             # adapted space is the one those themes were found in and they come back.
             raw = anchor_labels = np.asarray(anchor, dtype=np.int64)
         else:
             anchor_labels = None
-            raw = self._umap_hdbscan(Z, used, anchor)
+            raw = umap_hdbscan(Z, used)
         adapted = dict(used)
         adapted["min_cluster_size"] = max(
             2, round(used["min_cluster_size"] * used["adapt_size_factor"])
@@ -283,12 +303,12 @@ class ThemeDiscoverer:
             W = discriminant_space(Z, raw, used["core_quantile"], used["adapt_dims"])
             if W is None:
                 if raw is anchor_labels:  # the previous run taught nothing: plain clustering
-                    raw = self._umap_hdbscan(Z, used, anchor)
+                    raw = umap_hdbscan(Z, used)
                 break
             used["adapted_dims"].append(int(W.shape[1]))
             used["adapted_min_cluster_size"] = adapted["min_cluster_size"]
             joined = np.hstack([Z, W]) / np.float32(np.sqrt(2.0))
-            raw = self._umap_hdbscan(joined, adapted, anchor)
+            raw = umap_hdbscan(joined, adapted)
         return raw
 
     @staticmethod
