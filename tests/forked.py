@@ -35,14 +35,16 @@ def stop_server() -> None:
         helper._stop()
 
 
-def _main(argv: list[str], env: dict[str, str], cwd: str, log: str) -> None:
+def _main(argv: list[str], env: dict[str, str], cwd: str, log: str, err: str | None) -> None:
     os.chdir(cwd)
     os.environ.clear()
     os.environ.update(env)
-    fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-    os.dup2(fd, 1)
-    os.dup2(fd, 2)
-    os.close(fd)
+    for path, streams in ((log, (1,) if err else (1, 2)), (err, (2,))):
+        if path:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+            for stream in streams:
+                os.dup2(fd, stream)
+            os.close(fd)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.default_int_handler)
     if argv[0] == "-c":
@@ -56,16 +58,24 @@ def _main(argv: list[str], env: dict[str, str], cwd: str, log: str) -> None:
 
 
 class Forked:
-    """`python -c CODE ARGS...` or `python -m MODULE ARGS...` in a forked process; stdout and
-    stderr go to `log`."""
+    """`python -c CODE ARGS...` or `python -m MODULE ARGS...` in a forked process; stdout goes
+    to `log`, stderr too unless `err` names a file of its own."""
 
     def __init__(
-        self, argv: list[str], log: Path, *, env: dict[str, str] | None = None, cwd: Path
+        self,
+        argv: list[str],
+        log: Path,
+        *,
+        env: dict[str, str] | None = None,
+        cwd: Path,
+        err: Path | None = None,
     ) -> None:
         self.args = argv
         environ = dict(os.environ if env is None else env)
         self._process = _CONTEXT.Process(
-            target=_main, args=(argv, environ, str(cwd), str(log)), daemon=False
+            target=_main,
+            args=(argv, environ, str(cwd), str(log), str(err) if err else None),
+            daemon=False,
         )
         self._process.start()
         self.pid: int = self._process.pid

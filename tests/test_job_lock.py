@@ -2,7 +2,8 @@
 
 Real processes on both backends: a holder process (tests/lock_holder.py) holds the lock while
 the commands run against the same store; none of these tests loads the model or runs UMAP,
-except the last, which runs two real `insights refresh` processes on a seeded store.
+except the last, which runs three real `insights refresh` processes on a seeded store (forked
+from the session's warm server: tests/forked.py).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from insights.settings import load_settings
 from insights.store.db import connect, make_engine, session_scope
 from insights.store.models import Assignment, Batch, Run, Ticket
 from tests.conftest import REPO, first_refresh, seed_vectors, write_sample
+from tests.forked import Forked
 
 WAIT = 60  # seconds any one step may take on a loaded machine before the test fails
 
@@ -281,20 +283,27 @@ def test_two_refreshes_started_together_run_one_after_the_other(
     with session_scope(engine) as session:
         runs_before = session.scalar(select(func.count()).select_from(Run))
 
-    a = _insights("refresh", "--inbox", str(inbox))
+    def cli(name: str, *args: str) -> Forked:
+        """`insights ARGS` in a process of its own, forked from the warm server (tests/forked.py)."""
+        argv = ["-m", "insights.cli", "refresh", "--inbox", str(inbox), *args]
+        return Forked(argv, tmp_path / f"{name}.out", err=tmp_path / f"{name}.err", cwd=REPO)
+
+    a = cli("a")
     time.sleep(0.5)
-    b = _insights("refresh", "--inbox", str(inbox))
+    b = cli("b")
     time.sleep(0.5)
-    c = _insights("refresh", "--inbox", str(inbox), "--no-wait")
-    outputs = {}
+    c = cli("c", "--no-wait")
     try:
-        for name, proc in (("a", a), ("b", b), ("c", c)):
-            outputs[name] = proc.communicate(timeout=600)
+        for proc in (a, b, c):
+            proc.wait(timeout=600)
     finally:
         for proc in (a, b, c):
             if proc.poll() is None:
                 proc.kill()
-                proc.communicate()
+                proc.wait(timeout=WAIT)
+    outputs = {
+        n: ((tmp_path / f"{n}.out").read_text(), (tmp_path / f"{n}.err").read_text()) for n in "abc"
+    }
     codes = {name: proc.returncode for name, proc in (("a", a), ("b", b), ("c", c))}
     assert codes == {"a": 0, "b": 0, "c": 0}, outputs
     pids = {"a": a.pid, "b": b.pid}

@@ -1,5 +1,8 @@
 """Imported once by the session's fork server (tests/forked.py): compiles discovery's numba
-code there, so every process forked from it starts with UMAP and NNDescent compiled.
+code there, so every process forked from it starts with UMAP and NNDescent compiled. It also
+imports the encoder module (sentence-transformers, torch: about 7 s a process); no torch
+operation runs here, so forking stays safe. Prefect is not imported: it reads its settings
+(the test's API URL) when imported, which must happen in the child.
 
 numba's default threading layer here is GNU OpenMP, which aborts a process forked after it
 ran; the workqueue layer is fork-safe. Discovery runs UMAP single-threaded (fixed seed), so
@@ -13,6 +16,7 @@ import numpy as np
 
 numba.config.THREADING_LAYER = "workqueue"
 
+import insights.embed.encoder  # noqa: E402, F401
 from insights.themes.discover import ThemeDiscoverer  # noqa: E402  (after the layer is set)
 
 
