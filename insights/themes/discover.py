@@ -7,9 +7,9 @@ Why each step:
   language's mean vector is subtracted and the rows re-normalised. Languages with fewer than
   `min_language_rows` rows have too noisy a mean: they are centred with the global mean.
 * **UMAP** (cosine, `min_dist=0`) to a few dimensions, seeded: HDBSCAN's density estimates work
-  poorly in 384 dimensions. Approximate neighbours are forced (umap-learn's exact path below
-  4,096 rows is 3x slower for the same result; exact neighbours by matrix products were tried
-  and kept one language's rows of a topic apart more often: bench/README.md).
+  poorly in 384 dimensions. Below 4,096 fit rows its neighbour graph is exact, by matrix
+  products (`neighbours.py`: no per-process NNDescent compile); above, UMAP's approximate search
+  is forced (umap-learn's own exact path is 3x slower).
 * **HDBSCAN** finds the dense groups and leaves the rest as noise.
 * **Self-training** (`adapt_rounds`, opt-in, see `adapt.py`). The first clustering's themes act as
   pseudo-labels for a discriminant projection of the centred vectors (LDA, at most `adapt_dims`
@@ -317,9 +317,10 @@ class ThemeDiscoverer:
     ) -> np.ndarray:
         import hdbscan
 
-        from insights.themes.neighbours import load_umap
+        from insights.themes.neighbours import umap_reducer
 
-        reducer = load_umap().UMAP(
+        reducer = umap_reducer(
+            Z,
             n_neighbors=used["n_neighbors"],
             n_components=min(used["n_components"], Z.shape[0] - 2),
             min_dist=used["min_dist"],
@@ -334,6 +335,8 @@ class ThemeDiscoverer:
             warnings.filterwarnings("ignore", message="n_jobs value", category=UserWarning)
             # numba saying it cannot cache pynndescent's search (neighbours.py): not the user's
             warnings.filterwarnings("ignore", message=".*Cannot cache compiled function")
+            # precomputed neighbours (neighbours.py) leave no search index: transform is unused
+            warnings.filterwarnings("ignore", message="precomputed_knn", category=UserWarning)
             Y = reducer.fit_transform(Z, y=anchor)
         clusterer = hdbscan.HDBSCAN(
             min_cluster_size=used["min_cluster_size"],
