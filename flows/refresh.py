@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import logging
 import os
+import socket
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
@@ -233,10 +235,30 @@ def dask_map(settings: Settings) -> BatchMap:
     return run
 
 
+def unreachable(address: str, timeout: float = 10.0) -> str | None:
+    """Why the Dask scheduler at `address` ("tcp://host:port") does not answer, or None."""
+    parsed = urlsplit(address if "://" in address else f"tcp://{address}")
+    try:
+        with socket.create_connection((parsed.hostname, parsed.port or 8786), timeout=timeout):
+            return None
+    except (OSError, ValueError) as exc:
+        return str(exc) or type(exc).__name__
+
+
 def embed_stage(settings: Settings, engine: Engine, runner: str, hooks: Progress) -> EmbedStats:
     """insights.jobs.embedding.embed_missing with the flow's map: batches as tasks, on Dask
-    when asked."""
+    when asked. A Dask address that does not answer is not worth a failed run: the batches are
+    embedded in this process instead, with a warning naming INSIGHTS_DASK_ADDRESS."""
     logger = get_run_logger()
+    if runner == "dask" and settings.dask.address:
+        why = unreachable(settings.dask.address)
+        if why:
+            logger.warning(
+                "INSIGHTS_DASK_ADDRESS=%s does not answer (%s): embedding in this process",
+                settings.dask.address,
+                why,
+            )
+            runner = "sequential"
     mapper = dask_map(settings) if runner == "dask" else task_map
     stats = embed_missing(engine, settings, hooks, mapper, runner)
     if stats.n_embedded:
