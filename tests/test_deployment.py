@@ -1,0 +1,184 @@
+"""The deployment path as a team runs it (issue 17, item 1): a real `prefect server`, the
+`insights` process work pool, `prefect --no-prompt deploy --all` from prefect.yaml, a
+`prefect worker start --pool insights`, then `prefect deployment run` of the daily refresh (for
+tickets dropped in the inbox) and of the weekly digest (sent to a local SMTP server). Each
+flow run must end Completed with its work visible in the store. This is what the README's
+"Production topology" section describes.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from insights.store.db import connect, session_scope
+from insights.store.models import Assignment, Digest, Run, Ticket
+from tests.conftest import REPO, write_sample
+
+pytestmark = pytest.mark.slow
+
+PREFECT = str(Path(sys.executable).with_name("prefect"))
+N_TICKETS = 150
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Mailbox:
+    """What the local SMTP server received."""
+
+    def __init__(self) -> None:
+        self.messages: list[bytes] = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append(envelope.content)
+        return "250 OK"
+
+
+class Processes:
+    """Long-running commands, each in its own process group: stopping one stops what it
+    started (the worker's flow-run processes)."""
+
+    def __init__(self, folder: Path, env: dict[str, str]) -> None:
+        self.folder, self.env = folder, env
+        self.started: dict[str, subprocess.Popen] = {}
+
+    def start(self, name: str, *argv: str) -> subprocess.Popen:
+        with open(self.folder / f"{name}.log", "w") as log:
+            self.started[name] = subprocess.Popen(
+                argv,
+                cwd=REPO,
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        return self.started[name]
+
+    def log(self, name: str) -> str:
+        return (self.folder / f"{name}.log").read_text(errors="replace")
+
+    def stop(self) -> None:
+        for name, proc in reversed(self.started.items()):
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGTERM)
+                try:
+                    proc.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    os.killpg(proc.pid, signal.SIGKILL)
+                    proc.wait(timeout=30)
+            with_children = subprocess.run(
+                ["pkill", "-KILL", "-s", str(proc.pid)], capture_output=True, check=False
+            )
+            assert with_children.returncode in (0, 1), name
+
+
+def _cli(env: dict[str, str], *argv: str, timeout: float = 300) -> str:
+    done = subprocess.run(
+        [PREFECT, *argv], cwd=REPO, env=env, capture_output=True, text=True, timeout=timeout
+    )
+    assert done.returncode == 0, (argv, done.stdout[-3000:], done.stderr[-3000:])
+    return done.stdout + done.stderr
+
+
+def _wait_healthy(url: str, server: subprocess.Popen, procs: Processes) -> None:
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline:
+        assert server.poll() is None, procs.log("server")[-3000:]
+        try:
+            with urllib.request.urlopen(f"{url}/health", timeout=5) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(1)
+    raise AssertionError("prefect server did not answer: " + procs.log("server")[-3000:])
+
+
+def _run_deployment(env: dict[str, str], name: str, procs: Processes, *params: str) -> None:
+    """`prefect deployment run NAME`, then wait for that flow run to end; it must complete."""
+    from prefect.client.orchestration import get_client
+
+    out = _cli(env, "deployment", "run", name, *params)
+    flow_run_id = re.search(r"UUID:\s*([0-9a-f-]{36})", out).group(1)
+    deadline = time.monotonic() + 600
+    with get_client(sync_client=True) as client:
+        while time.monotonic() < deadline:
+            state = client.read_flow_run(flow_run_id).state
+            if state is not None and state.is_final():
+                assert state.is_completed(), (state, procs.log("worker")[-4000:])
+                return
+            assert procs.started["worker"].poll() is None, procs.log("worker")[-4000:]
+            time.sleep(2)
+    raise AssertionError(f"{name} did not finish: " + procs.log("worker")[-4000:])
+
+
+def test_deploy_from_prefect_yaml_and_run_both_deployments_on_a_worker(tmp_path, monkeypatch):
+    from aiosmtpd.controller import Controller
+
+    port = _free_port()
+    api = f"http://127.0.0.1:{port}/api"
+    home, inbox = tmp_path / "home", tmp_path / "home" / "inbox"
+    inbox.mkdir(parents=True)
+    mailbox = Mailbox()
+    smtp = Controller(mailbox, hostname="127.0.0.1", port=_free_port())
+    smtp.start()
+    env = {
+        **os.environ,
+        "PREFECT_HOME": str(tmp_path / "prefect-home"),  # the server's own database
+        "PREFECT_API_URL": api,
+        "PREFECT_SERVER_API_PORT": str(port),
+        "PREFECT_WORKER_QUERY_SECONDS": "2",
+        "INSIGHTS_PROJECT_DIR": str(REPO),
+        "INSIGHTS_HOME": str(home),
+        "INSIGHTS_INBOX": str(inbox),
+        "INSIGHTS_EMBED_MAX_TOKENS": "32",
+        "INSIGHTS_SMTP_HOST": "127.0.0.1",
+        "INSIGHTS_SMTP_PORT": str(smtp.port),
+        "INSIGHTS_DIGEST_TO": "cs-leads@example.com",
+    }
+    env.pop("INSIGHTS_DB_URL", None)  # the store lives in INSIGHTS_HOME, as the worker's
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    procs = Processes(tmp_path, env)
+    try:
+        server = procs.start("server", PREFECT, "server", "start", "--host", "127.0.0.1")
+        _wait_healthy(api, server, procs)
+        _cli(env, "work-pool", "create", "insights", "--type", "process")
+        deployed = _cli(env, "--no-prompt", "deploy", "--all")
+        assert "refresh/daily-refresh" in deployed and "weekly-digest/weekly-digest" in deployed
+        procs.start("worker", PREFECT, "worker", "start", "--pool", "insights")
+
+        write_sample(inbox / "tickets.csv", 0, N_TICKETS)
+        _run_deployment(env, "refresh/daily-refresh", procs)
+        engine = connect(f"sqlite:///{home / 'insights.db'}")
+        with session_scope(engine) as session:
+            assert session.scalar(select(func.count()).select_from(Ticket)) == N_TICKETS
+            run = session.scalars(select(Run).order_by(Run.id.desc())).first()
+            assert run.status == "ok" and run.flow_run_id
+            assigned = session.scalar(
+                select(func.count()).select_from(Assignment).where(Assignment.run_id == run.id)
+            )
+        assert assigned == N_TICKETS
+        assert (inbox / "processed" / "tickets.csv").exists()
+
+        _run_deployment(env, "weekly-digest/weekly-digest", procs)
+        with session_scope(engine) as session:
+            assert session.scalar(select(func.count()).select_from(Digest)) >= 1
+        assert mailbox.messages and b"cs-leads@example.com" in mailbox.messages[0]
+        engine.dispose()
+    finally:
+        procs.stop()
+        smtp.stop()
