@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -93,6 +94,8 @@ def test_refresh_flow_end_to_end_with_inbox_artifact_and_digest(tmp_path, insigh
         assert run.stats["n_embedded"] == 60 and run.stats["embed_runner"] == "sequential"
     artifact = Artifact.get("refresh-summary")
     assert artifact is not None and "Top themes" in artifact.data
+    assert "## Spikes this week" in artifact.data
+    assert re.search(r"\| discover \| \d+\.\d \|", artifact.data), artifact.data
     assert str(artifact.flow_run_id) == summary["flow_run_id"]
 
     # the same export dropped again (other name): filed as processed, nothing re-ingested

@@ -49,7 +49,8 @@ def counts_markdown(counts: dict[str, object]) -> str:
 
 
 def refresh_markdown(summary: dict[str, Any], report: dict[str, Any]) -> str:
-    """The refresh flow's artifact: counts, the week's top themes, inbox files that failed."""
+    """The refresh flow's artifact: counts, the week's top themes and its spikes, time per
+    stage, inbox files that failed."""
     inbox = summary["inbox"]
     counts = {
         "mode": summary["mode"],
@@ -72,6 +73,15 @@ def refresh_markdown(summary: dict[str, Any], report: dict[str, Any]) -> str:
         "",
         ranked_table_markdown(report.get("themes") or []),
     ]
+    spiking = [t for t in report.get("themes") or [] if t.get("spike")]
+    parts += ["", "## Spikes this week", ""]
+    parts += [f"- theme {t['theme_id']}: {_md_cell(t.get('title', ''))}" for t in spiking] or [
+        "none"
+    ]
+    timings = summary.get("timings") or {}
+    if timings:
+        parts += ["", "## Time per stage", "", "| stage | seconds |", "| --- | ---: |"]
+        parts += [f"| {stage} | {seconds:.1f} |" for stage, seconds in timings.items()]
     failed = [o for o in inbox if o["status"] == "failed"]
     if failed:
         parts += ["", "## Inbox files moved to failed/", ""]
