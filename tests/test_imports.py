@@ -4,6 +4,8 @@ imports Prefect or Streamlit, and no module imports itself back through others."
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 from tests.conftest import REPO
@@ -104,3 +106,18 @@ def test_no_import_cycles():
         if name not in state:
             visit(name, [name])
     assert cycles == []
+
+
+def test_a_refresh_with_nothing_to_embed_does_not_import_the_model_stack():
+    """torch, sentence-transformers and umap cost seconds to import: the CLI and the refresh
+    flow load them only when there is something to embed or discover."""
+    code = (
+        "import sys, flows.refresh, flows.digest, insights.cli.main, insights.jobs.refresh\n"
+        "print(sorted(m for m in ('torch', 'sentence_transformers', 'transformers', 'umap')"
+        " if m in sys.modules))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "[]", done.stdout

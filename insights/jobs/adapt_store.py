@@ -16,7 +16,6 @@ from sqlalchemy import Engine
 
 from insights.embed.adapt import adapt_static_model
 from insights.embed.cache import cached_hashes, load_vectors, store_vectors
-from insights.embed.encoder import DEFAULT_MODEL
 from insights.embed.fast_model import ensure_fast_model
 from insights.embed.models import AdaptationNeeded, models_dir
 from insights.jobs.embedding import BatchEmbedder, batches_of, embedded_texts
@@ -43,6 +42,8 @@ def adapt_for_store(
     rng = np.random.default_rng(settings.discovery.seed)
     size = min(settings.embedding.adapt_sample, len(hashes))
     chosen = [hashes[i] for i in np.sort(rng.choice(len(hashes), size=size, replace=False))]
+    from insights.embed.encoder import DEFAULT_MODEL  # sentence-transformers: only when adapting
+
     transformer = settings.override({"embedding.model": DEFAULT_MODEL}).embedding
     key = transformer.key
     say(f"adapting: transformer vectors of {len(chosen):,} sampled tickets (targets)")
