@@ -18,6 +18,8 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+import time
+import urllib.request
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -386,6 +388,22 @@ def first_refresh(url: str, count: int = 150, max_tokens: str = "32"):
         else:
             os.environ["INSIGHTS_EMBED_MAX_TOKENS"] = previous
     return result
+
+
+def wait_until_healthy(url: str, proc, log: Callable[[], str] = str, timeout: float = 180) -> None:
+    """Wait until `url` answers 200 while the server process `proc` runs; otherwise fail the
+    test with the end of the process's log."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            pytest.fail(f"exited with {proc.returncode} before {url} answered:\n{log()[-3000:]}")
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    pytest.fail(f"{url} did not answer within {timeout:.0f} s:\n{log()[-3000:]}")
 
 
 # --------------------------------------------------------------------------- leaks

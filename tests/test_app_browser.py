@@ -10,12 +10,11 @@ import os
 import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
+from tests.conftest import wait_until_healthy
 from tests.test_app import build_store
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -42,20 +41,6 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _wait_healthy(url: str, proc: subprocess.Popen, timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"`insights app` exited with {proc.returncode}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as resp:
-                if resp.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.3)
-    raise TimeoutError("the app did not become healthy")
-
-
 @pytest.fixture
 def server(db_url, tmp_path):
     build_store(db_url)
@@ -72,7 +57,7 @@ def server(db_url, tmp_path):
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        _wait_healthy(url, proc)
+        wait_until_healthy(f"{url}/_stcore/health", proc, (tmp_path / "app.log").read_text, 60)
         yield url
     finally:
         proc.terminate()

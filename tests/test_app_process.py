@@ -8,14 +8,13 @@ import signal
 import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import psutil
 import pytest
 
 from insights.store.db import connect
+from tests.conftest import wait_until_healthy
 
 pytestmark = pytest.mark.slow
 
@@ -37,17 +36,13 @@ def _start(url: str, tmp_path: Path) -> tuple[subprocess.Popen, psutil.Process]:
         stderr=subprocess.STDOUT,
         cwd=tmp_path,
     )
-    deadline = time.monotonic() + 180
-    while time.monotonic() < deadline:
-        assert proc.poll() is None, (tmp_path / "app.log").read_text()
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2):
-                break
-        except OSError:
-            time.sleep(0.3)
-    else:
+    try:
+        wait_until_healthy(
+            f"http://127.0.0.1:{port}/_stcore/health", proc, (tmp_path / "app.log").read_text
+        )
+    except BaseException:
         proc.kill()
-        pytest.fail("the app did not answer")
+        raise
     children = psutil.Process(proc.pid).children(recursive=True)
     assert children, "no Streamlit child"
     return proc, children[0]

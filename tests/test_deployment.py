@@ -24,7 +24,7 @@ from sqlalchemy import func, select
 
 from insights.store.db import connect, session_scope
 from insights.store.models import Assignment, Digest, Run, Ticket
-from tests.conftest import REPO, write_sample
+from tests.conftest import REPO, wait_until_healthy, write_sample
 
 pytestmark = pytest.mark.slow
 
@@ -96,19 +96,6 @@ def _cli(env: dict[str, str], *argv: str, timeout: float = 300) -> str:
     return done.stdout + done.stderr
 
 
-def _wait_healthy(url: str, server: subprocess.Popen, procs: Processes) -> None:
-    deadline = time.monotonic() + 180
-    while time.monotonic() < deadline:
-        assert server.poll() is None, procs.log("server")[-3000:]
-        try:
-            with urllib.request.urlopen(f"{url}/health", timeout=5) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(1)
-    raise AssertionError("prefect server did not answer: " + procs.log("server")[-3000:])
-
-
 def _run_deployment(env: dict[str, str], name: str, procs: Processes, *params: str) -> None:
     """`prefect deployment run NAME`, then wait for that flow run to end; it must complete.
     The state is read from the server's REST API: this process's Prefect settings may point at
@@ -158,7 +145,7 @@ def test_deploy_from_prefect_yaml_and_run_both_deployments_on_a_worker(tmp_path,
     procs = Processes(tmp_path, env)
     try:
         server = procs.start("server", PREFECT, "server", "start", "--host", "127.0.0.1")
-        _wait_healthy(api, server, procs)
+        wait_until_healthy(f"{api}/health", server, lambda: procs.log("server"))
         _cli(env, "work-pool", "create", "insights", "--type", "process")
         deployed = _cli(env, "--no-prompt", "deploy", "--all")
         assert "refresh/daily-refresh" in deployed and "weekly-digest/weekly-digest" in deployed
