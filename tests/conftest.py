@@ -88,9 +88,11 @@ def insights_home(tmp_path, monkeypatch) -> Path:
 def _fresh_process_caches() -> Iterator[None]:
     """Each test's store is new, but on PostgreSQL it has the URL (and often the ids) of the
     store before it: what a process kept of that one must not show up in this one."""
+    from insights.ingest.prepare import forget_inputs
     from insights.views.frame import clear_frames
 
     clear_frames()
+    forget_inputs()
     yield
 
 

@@ -138,3 +138,32 @@ def test_embedding_inputs_key_the_embedded_text_and_store_the_learned_lines(engi
     _write(engine, [stale], ["c"], ["would-be"], BoilerplateLearner())
     with session_scope(engine) as s:
         assert s.get(Ticket, tid).content_hash == inputs.hashes[0]
+
+
+def test_the_inputs_are_learned_once_until_the_tickets_change(engine, tmp_path, monkeypatch):
+    """The refresh flow asks twice per run (embedding, then discovery): one learning."""
+    from insights.ingest.load import ingest_file
+    from insights.settings import load_settings
+
+    texts, _, _ = corpus(n=120)
+    import csv
+
+    def write(path, rows):
+        with path.open("w", newline="", encoding="utf-8") as fh:
+            writer = csv.writer(fh)
+            writer.writerow(["ticket_id", "created_at", "text", "language"])
+            writer.writerows(rows)
+        return path
+
+    rows = [[f"t{i}", "2025-01-06", text, "en"] for i, text in enumerate(texts)]
+    ingest_file(engine, write(tmp_path / "a.csv", rows[:100]), load_settings())
+    fits = []
+    original = BoilerplateLearner.fit
+    monkeypatch.setattr(
+        BoilerplateLearner, "fit", lambda self, *a: fits.append(1) or original(self, *a)
+    )
+    first = embedding_inputs(engine)
+    assert embedding_inputs(engine) is first and len(fits) == 1
+    ingest_file(engine, write(tmp_path / "b.csv", rows[100:]), load_settings())
+    again = embedding_inputs(engine)
+    assert len(fits) == 2 and len(again.ids) == len(texts)

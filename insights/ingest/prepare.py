@@ -35,8 +35,21 @@ def text_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+#: The last result per store, keyed by what it was learned from: the refresh flow's embedding
+#: and discovery steps both need the inputs, and learning is the costly part.
+_last: dict[str, tuple[str, EmbeddingInputs]] = {}
+
+
+def _learned_from(rows, params: BoilerplateParams | None) -> str:
+    digest = hashlib.sha256(repr(params).encode())
+    for r in rows:
+        digest.update(f"{r.id}:{r.row_hash}:{r.content_hash}\n".encode())
+    return digest.hexdigest()
+
+
 def embedding_inputs(engine: Engine, params: BoilerplateParams | None = None) -> EmbeddingInputs:
-    """Every ticket's id, embedding key, embedded text and language, in id order."""
+    """Every ticket's id, embedding key, embedded text and language, in id order. Learned again
+    only when the tickets changed since this process last learned them for this store."""
     with session_scope(engine) as session:
         rows = session.execute(
             select(
@@ -48,6 +61,10 @@ def embedding_inputs(engine: Engine, params: BoilerplateParams | None = None) ->
                 Ticket.row_hash,
             ).order_by(Ticket.id)
         ).all()
+    store = engine.url.render_as_string(hide_password=False)
+    key = _learned_from(rows, params)
+    if store in _last and _last[store][0] == key:
+        return _last[store][1]
     cleaned = [
         r.clean_text if r.clean_text is not None else (clean(r.text) or r.text) for r in rows
     ]
@@ -56,13 +73,19 @@ def embedding_inputs(engine: Engine, params: BoilerplateParams | None = None) ->
     texts = [learner.transform(t) for t in cleaned]
     hashes = [text_hash(t) for t in texts]
     _write(engine, rows, cleaned, hashes, learner)
-    return EmbeddingInputs(
+    inputs = EmbeddingInputs(
         np.array([r.id for r in rows], dtype=np.int64),
         hashes,
         texts,
         languages,
         len(learner.lines_),
     )
+    with session_scope(engine) as session:  # what was written is what the key must hold
+        written = session.execute(
+            select(Ticket.id, Ticket.row_hash, Ticket.content_hash).order_by(Ticket.id)
+        ).all()
+    _last[store] = (_learned_from(written, params), inputs)
+    return inputs
 
 
 def _write(engine: Engine, rows, cleaned, hashes, learner: BoilerplateLearner) -> None:
@@ -99,6 +122,11 @@ def _write(engine: Engine, rows, cleaned, hashes, learner: BoilerplateLearner) -
             )
 
 
+def forget_inputs() -> None:
+    """Drop what this process kept of earlier learning (a store replaced under the same URL)."""
+    _last.clear()
+
+
 def stored_learner(engine: Engine) -> BoilerplateLearner:
     """The boilerplate the latest refresh learned, to mark it in a ticket's text."""
     learner = BoilerplateLearner()
@@ -117,4 +145,11 @@ def stored_learner(engine: Engine) -> BoilerplateLearner:
     return learner
 
 
-__all__ = ["EmbeddingInputs", "embedding_inputs", "fingerprint", "stored_learner", "text_hash"]
+__all__ = [
+    "EmbeddingInputs",
+    "embedding_inputs",
+    "fingerprint",
+    "forget_inputs",
+    "stored_learner",
+    "text_hash",
+]
