@@ -40,10 +40,10 @@ def text_hash(text: str) -> str:
 _last: dict[str, tuple[str, EmbeddingInputs]] = {}
 
 
-def _learned_from(rows, params: BoilerplateParams | None) -> str:
+def _learned_from(rows, content_hashes, params: BoilerplateParams | None) -> str:
     digest = hashlib.sha256(repr(params).encode())
-    for r in rows:
-        digest.update(f"{r.id}:{r.row_hash}:{r.content_hash}\n".encode())
+    for r, h in zip(rows, content_hashes, strict=True):
+        digest.update(f"{r.id}:{r.row_hash}:{h}\n".encode())
     return digest.hexdigest()
 
 
@@ -62,7 +62,7 @@ def embedding_inputs(engine: Engine, params: BoilerplateParams | None = None) ->
             ).order_by(Ticket.id)
         ).all()
     store = engine.url.render_as_string(hide_password=False)
-    key = _learned_from(rows, params)
+    key = _learned_from(rows, [r.content_hash for r in rows], params)
     if store in _last and _last[store][0] == key:
         return _last[store][1]
     cleaned = [
@@ -80,11 +80,9 @@ def embedding_inputs(engine: Engine, params: BoilerplateParams | None = None) ->
         languages,
         len(learner.lines_),
     )
-    with session_scope(engine) as session:  # what was written is what the key must hold
-        written = session.execute(
-            select(Ticket.id, Ticket.row_hash, Ticket.content_hash).order_by(Ticket.id)
-        ).all()
-    _last[store] = (_learned_from(written, params), inputs)
+    # as the store now holds them; a ticket ingest rewrote meanwhile has another row hash there,
+    # so the next call does not match and learns again
+    _last[store] = (_learned_from(rows, hashes, params), inputs)
     return inputs
 
 

@@ -85,7 +85,8 @@ def _uncased_addressee(token: str) -> bool:
     if _THAI.search(token):
         if _THAI_PARTICLE.fullmatch(token):
             return True
-        bare = _THAI_PARTICLE.sub("", token, count=1) if _THAI_PARTICLE.match(token) else token
+        particle = _THAI_PARTICLE.match(token)
+        bare = token[particle.end() :] if particle else token
         return bare.startswith(lx.THAI_ADDRESSEE_PREFIXES)  # "ครับทีมงาน": particle + team
     if _HAN.search(token):
         return len(token) <= 4

@@ -18,7 +18,6 @@ merges such language splits afterwards (`language_splits.py`).
 from __future__ import annotations
 
 import sys
-import warnings
 from types import ModuleType
 
 import numpy as np
@@ -81,6 +80,4 @@ def umap_reducer(Z: np.ndarray, **params: object) -> object:
     if len(Z) < EXACT_KNN_MAX_ROWS and params.get("metric", "cosine") == "cosine":
         knn = exact_knn(Z, int(params["n_neighbors"]))
         params = {**params, "precomputed_knn": (*knn, None)}
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message="precomputed_knn", category=UserWarning)
-        return umap.UMAP(**params)
+    return umap.UMAP(**params)
