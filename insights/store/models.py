@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import (
     JSON,
     Boolean,
     Column,
+    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -303,6 +304,115 @@ class ReadTheme(Base):
     regions: Mapped[dict] = mapped_column(JSON, default=dict)
     spike_segments: Mapped[list] = mapped_column(JSON, default=list)
     trend: Mapped[list] = mapped_column(JSON, default=list)
+
+
+class Category(Base):
+    """A group of themes (payouts, returns, logistics) with an id that outlives re-grouping.
+    ``human_title`` is a person's rename and wins over ``machine_title`` for as long as the id
+    lives."""
+
+    __tablename__ = "categories"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("categories.id"), nullable=True)
+    machine_title: Mapped[str] = mapped_column(Text)
+    human_title: Mapped[str | None] = mapped_column(Text, nullable=True)
+    status: Mapped[str] = mapped_column(String(16), default="active")
+    created_run_id: Mapped[int | None] = mapped_column(ForeignKey("runs.id"), nullable=True)
+    last_run_id: Mapped[int | None] = mapped_column(ForeignKey("runs.id"), nullable=True)
+    created_by: Mapped[str | None] = mapped_column(String(255), nullable=True)
+
+
+class CategorySnapshot(Base):
+    """Which themes a category held in one full run (human moves applied on top when read)."""
+
+    __tablename__ = "category_snapshots"
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id"), primary_key=True)
+    category_id: Mapped[int] = mapped_column(ForeignKey("categories.id"), primary_key=True)
+    parent_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    theme_ids: Mapped[list] = mapped_column(JSON, default=list)
+    keywords: Mapped[list] = mapped_column(JSON, default=list)
+    centroid: Mapped[bytes] = mapped_column(LargeBinary)  # float32
+    cut: Mapped[dict] = mapped_column(JSON, default=dict)
+
+
+class CategoryPin(Base):
+    """A theme a person moved to a category: it stays there on every run."""
+
+    __tablename__ = "category_pins"
+    theme_id: Mapped[int] = mapped_column(ForeignKey("themes.id"), primary_key=True)
+    category_id: Mapped[int] = mapped_column(ForeignKey("categories.id"))
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+    updated_by: Mapped[str] = mapped_column(String(255))
+
+
+class Fix(Base):
+    """A fix a PM marked as shipped for a theme (optionally for one region or kind)."""
+
+    __tablename__ = "fixes"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    theme_id: Mapped[int] = mapped_column(ForeignKey("themes.id"), index=True)
+    fix_date: Mapped[date] = mapped_column(Date)
+    region: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    kind: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    note: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    created_by: Mapped[str] = mapped_column(String(255))
+
+
+class AlertSubscription(Base):
+    """Who hears about spikes in a region (and kind): a webhook URL or an e-mail address."""
+
+    __tablename__ = "alert_subscriptions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    region: Mapped[str] = mapped_column(String(64), index=True)
+    kind: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    channel: Mapped[str] = mapped_column(String(16))  # webhook | email
+    target: Mapped[str] = mapped_column(Text)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    created_by: Mapped[str] = mapped_column(String(255))
+
+
+class AlertEpisode(Base):
+    """A cell's spike episode (insights.trends.alerts.Episode); ``alert`` is what was announced."""
+
+    __tablename__ = "alert_episodes"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    theme_id: Mapped[int] = mapped_column(ForeignKey("themes.id"), index=True)
+    region: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    started: Mapped[date] = mapped_column(Date)
+    last_spike: Mapped[date] = mapped_column(Date)
+    last_elevated: Mapped[date] = mapped_column(Date)
+    last_day: Mapped[date] = mapped_column(Date)
+    peak_count: Mapped[int] = mapped_column(Integer)
+    peak_q: Mapped[float] = mapped_column(Float)
+    ended: Mapped[date | None] = mapped_column(Date, nullable=True)
+    alert: Mapped[dict] = mapped_column(JSON, default=dict)
+
+
+class AlertDelivery(Base):
+    """One episode to one subscription: sent, or failed and re-sent by the next run."""
+
+    __tablename__ = "alert_deliveries"
+    __table_args__ = (UniqueConstraint("episode_id", "subscription_id", name="uq_alert_delivery"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    episode_id: Mapped[int] = mapped_column(ForeignKey("alert_episodes.id"), index=True)
+    subscription_id: Mapped[int] = mapped_column(ForeignKey("alert_subscriptions.id"))
+    status: Mapped[str] = mapped_column(String(16))  # pending | sent | failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class AlertDay(Base):
+    """A day the daily check has processed (episodes advance one day at a time, in order)."""
+
+    __tablename__ = "alert_days"
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    checked_at: Mapped[datetime] = mapped_column(DateTime)
+    n_tests: Mapped[int] = mapped_column(Integer)
+    n_alerts: Mapped[int] = mapped_column(Integer)
 
 
 #: Who holds the store-wide job lock (insights.jobs.lock). Apart from Base: it is not the
