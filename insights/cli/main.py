@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from importlib.metadata import entry_points
 
-from insights.cli import reports, serve_app, store_commands
+from insights.cli import categories, reports, serve_app, store_commands
 from insights.cli.common import app
 
 __all__ = ["app", "main"]
-_COMMAND_MODULES = (store_commands, reports, serve_app)
+_COMMAND_MODULES = (store_commands, reports, categories, serve_app)
 PLUGIN_GROUP = "insights.commands"
 
 

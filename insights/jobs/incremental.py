@@ -14,6 +14,7 @@ import numpy as np
 from sqlalchemy import Engine, func, insert, literal, select, update
 
 from insights.embed.cache import load_vectors
+from insights.jobs.categories import write_categories
 from insights.jobs.runs import latest_fit_state, latest_run_id, mark_ok, start_run
 from insights.settings import Settings
 from insights.store.db import session_scope
@@ -126,6 +127,8 @@ def assign_new(
             session.execute(
                 update(Theme).where(Theme.id == snap.theme_id).values(last_run_id=run_id)
             )
+        session.flush()
+        write_categories(session, run_id)
         mark_ok(session, run_id)
         unthemed = session.scalar(
             select(func.count())

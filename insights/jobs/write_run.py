@@ -11,6 +11,7 @@ import numpy as np
 from sqlalchemy import Engine, insert, select, update
 from sqlalchemy.orm import Session
 
+from insights.jobs.categories import write_categories
 from insights.jobs.runs import latest_run_id, mark_ok, now, save_fit_state
 from insights.people.annotate import carry_over
 from insights.store.db import session_scope
@@ -205,5 +206,7 @@ def write_full_run(
         if snapshots:
             session.execute(insert(ThemeSnapshot), snapshots)
         save_fit_state(session, run_id, state)
+        session.flush()
+        write_categories(session, run_id)
         mark_ok(session, run_id)
     return counts

@@ -200,7 +200,7 @@ def _annotate(
 def audit(
     session: Session,
     who: str,
-    theme_id: int,
+    theme_id: int | None,
     action: str,
     before: dict,
     after: dict,
