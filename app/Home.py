@@ -16,6 +16,7 @@ import streamlit as st
 from app import ui
 from insights.people.annotate import STATUSES
 from insights.views import dashboard, tagging
+from insights.views.categories import category_table, current_categories, treemap_rows
 from insights.views.export import table_csv
 from insights.views.frame import week_window
 from insights.views.themes import theme_meta
@@ -32,6 +33,8 @@ ui.show_flash()
 
 index = ui.index(version)
 meta = theme_meta(eng)
+categories = current_categories(eng)
+top_categories = {c.category_id: c for c in categories if c.parent_id is None}
 weeks = index.weeks
 ALL = "All"
 
@@ -54,6 +57,12 @@ with st.sidebar:
     for seg in ("region", "kind", "language", "channel"):
         value = st.selectbox(seg.capitalize(), [ALL, *index.segments.get(seg, [])], key=f"f_{seg}")
         chosen[seg] = None if value == ALL else value
+    category = st.selectbox(
+        "Category",
+        [None, *top_categories],
+        format_func=lambda c: ALL if c is None else top_categories[c].title,
+        key="f_category",
+    )
     tag = st.selectbox("Tag", [ALL, *tagging.tag_suggestions(meta)], key="f_tag")
     status = st.selectbox("Status", [ALL, *STATUSES], key="f_status")
     ui.who()
@@ -84,11 +93,35 @@ if head is not None:
     c[3].metric("Spiking themes", head["spiking"])
     c[4].metric("Unthemed", f"{head['unthemed_share']:.0%}")
 
+if top_categories and len(table):
+    st.subheader("Categories")
+    by_category = category_table(table, categories)
+    left, right = st.columns([3, 2])
+    left.dataframe(
+        by_category,
+        hide_index=True,
+        width="stretch",
+        column_order=["title", "trend", "volume", "growth", "spiking", "n_themes"],
+        column_config={
+            "title": st.column_config.TextColumn("Category", width="medium"),
+            "trend": st.column_config.LineChartColumn("Weekly volume", y_min=0, width="small"),
+            "volume": st.column_config.NumberColumn("Tickets"),
+            "growth": st.column_config.NumberColumn("Growth", format="percent"),
+            "spiking": st.column_config.NumberColumn("Spiking themes"),
+            "n_themes": st.column_config.NumberColumn("Themes"),
+        },
+        key="categories_table",
+    )
+    with right:
+        ui.treemap(treemap_rows(table, categories))
+    st.caption("Rename a category or move a theme on the Categories page.")
+
 shown = dashboard.filter_table(
     table,
     tag=None if tag == ALL else tag,
     status=None if status == ALL else status,
     search=search,
+    theme_ids=top_categories[category].theme_ids if category in top_categories else None,
 )
 shown = dashboard.sort_table(shown, sort_by)
 

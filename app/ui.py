@@ -298,3 +298,32 @@ def annotation_form(eng: Engine, meta: pd.DataFrame, theme_id: int, key: str) ->
     st.session_state.pop(seen_key, None)
     flash(f"Saved theme {theme_id}.")
     st.rerun()
+
+
+def treemap(nodes: list[dict]) -> None:
+    """Categories and their themes as tiles sized by tickets, coloured by growth (red: up)."""
+    if not nodes:
+        st.caption("No tickets in this period.")
+        return
+    import plotly.graph_objects as go
+
+    fig = go.Figure(
+        go.Treemap(
+            ids=[n["id"] for n in nodes],
+            parents=[n["parent"] for n in nodes],
+            labels=[n["label"] for n in nodes],
+            values=[n["value"] for n in nodes],
+            branchvalues="total",
+            marker={
+                "colors": [max(-1.0, min(1.0, n["growth"])) for n in nodes],
+                "colorscale": "RdYlGn_r",
+                "cmid": 0,
+                "cmin": -1,
+                "cmax": 1,
+                "colorbar": {"title": {"text": "growth"}, "tickformat": ".0%"},
+            },
+            hovertemplate="%{label}<br>%{value} tickets<extra></extra>",
+        )
+    )
+    fig.update_layout(margin={"t": 10, "l": 0, "r": 0, "b": 0}, height=320)
+    st.plotly_chart(fig, width="stretch", key="treemap")

@@ -17,9 +17,10 @@ from insights.people.categories import CategoryError, move_theme, rename_categor
 from insights.settings import load_settings
 from insights.store.db import connect, session_scope
 from insights.store.models import AuditEntry, Category, Theme
-from insights.views.categories import category_of, category_week, current_categories
+from insights.views.categories import category_of, category_table, current_categories
+from insights.views.dashboard import table_frame
 from insights.views.ranked import Selection
-from insights.views.themes import current_themes
+from insights.views.themes import current_themes, theme_meta
 from insights.views.weekly import ranked_week
 from tests.conftest import first_refresh
 
@@ -110,9 +111,14 @@ def test_week_view_sums_the_categories_themes(seeded, db_url):
     settings = load_settings(db_url)
     ranked = ranked_week(engine, settings, None, Selection())
     cats = current_categories(engine)
-    table = category_week(cats, ranked)
-    assert table["volume"].sum() == sum(t.volume for t in ranked.themes)
+    themes = table_frame(ranked, theme_meta(engine))
+    table = category_table(themes, cats)
+    assert table["volume"].sum() == themes["volume"].sum() == sum(t.volume for t in ranked.themes)
     assert list(table["volume"]) == sorted(table["volume"], reverse=True)
+    top = table.iloc[0]
+    assert top["baseline"] == pytest.approx(
+        themes.loc[themes["theme_id"].isin(top["theme_ids"]), "baseline"].sum(), abs=0.05
+    )
     of = category_of(cats)
     assert set(of) == {t.theme_id for t in current_themes(engine)}
     engine.dispose()

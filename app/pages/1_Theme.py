@@ -13,6 +13,7 @@ import streamlit as st
 
 from app import thread_view, ui
 from insights.views import dashboard, theme_page
+from insights.views.categories import category_of, current_categories
 from insights.views.ranked import SCORE_PARTS
 from insights.views.themes import theme_meta
 
@@ -64,6 +65,9 @@ st.page_link(ui.HOME_PAGE, label="All themes", icon="⬅️")
 st.title(ui.md(info["title"]))
 notes = current.iloc[0] if len(current) else None
 bits = [f"theme {theme_id}", f"machine label: {info['label']}"]
+category = category_of(current_categories(eng)).get(theme_id)
+if category is not None:
+    bits.append(f"category: {category.title}")
 if info["status"] != "active":
     bits.append(f"status: {info['status']}")
 if notes is not None:

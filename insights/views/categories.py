@@ -21,7 +21,6 @@ from insights.jobs.categories import categorised_run
 from insights.jobs.runs import latest_run_id
 from insights.store.db import session_scope
 from insights.store.models import Category, CategoryPin, CategorySnapshot, ThemeSnapshot
-from insights.views.ranked import RankedWeek
 from insights.views.themes import current_theme_rows
 
 CATEGORY_COLUMNS = ["category_id", "title", "volume", "n_themes", "theme_ids", "parent_id"]
@@ -180,23 +179,26 @@ def categories_frame(categories: list[CategoryView]) -> pd.DataFrame:
     )
 
 
-def category_week(categories: list[CategoryView], ranked: RankedWeek | None) -> pd.DataFrame:
-    """Top-level categories in one week's ranking (WEEK_COLUMNS): the week's tickets, the
-    trailing baseline and growth summed over the category's themes, how many of them spike,
-    and the weekly volume line; largest first."""
-    by_theme = {t.theme_id: t for t in ranked.themes} if ranked else {}
+def category_table(table: pd.DataFrame, categories: list[CategoryView]) -> pd.DataFrame:
+    """Top-level categories over a Home table (a week's ranking or a date range; WEEK_COLUMNS):
+    the period's tickets, the baseline and growth summed over the category's themes, how many
+    of them spike, and the volume line; largest first. Built from the table the page shows, so
+    a category's numbers are the sum of the rows under it."""
+    rows = table.set_index("theme_id") if len(table) else None
     records = []
     for c in categories:
         if c.parent_id is not None:
             continue
-        week = [by_theme[t] for t in c.theme_ids if t in by_theme]
-        volume = int(sum(t.volume for t in week))
-        baseline = float(sum(t.baseline for t in week))
-        width = max((len(t.trend) for t in week), default=0)
+        ids = [t for t in c.theme_ids if rows is not None and t in rows.index]
+        part = rows.loc[ids] if ids else None
+        volume = int(part["volume"].sum()) if part is not None else 0
+        baseline = float(part["baseline"].sum()) if part is not None else 0.0
+        lines = [list(x) for x in part["trend"]] if part is not None else []
+        width = max((len(x) for x in lines), default=0)
         trend = [0] * width
-        for t in week:  # a theme younger than the line has a shorter one: align the ends
-            for i, x in enumerate(t.trend):
-                trend[width - len(t.trend) + i] += int(x)
+        for line in lines:  # a theme younger than the line has a shorter one: align the ends
+            for i, x in enumerate(line):
+                trend[width - len(line) + i] += int(x)
         records.append(
             {
                 "category_id": c.category_id,
@@ -204,13 +206,45 @@ def category_week(categories: list[CategoryView], ranked: RankedWeek | None) -> 
                 "volume": volume,
                 "baseline": round(baseline, 2),
                 "growth": (volume - baseline) / baseline if baseline > 0 else 0.0,
-                "spiking": int(sum(t.spike for t in week)),
+                "spiking": int((part["spike"].astype(str) != "").sum()) if part is not None else 0,
                 "n_themes": len(c.theme_ids),
                 "trend": trend,
                 "theme_ids": list(c.theme_ids),
             }
         )
-    table = pd.DataFrame.from_records(records, columns=WEEK_COLUMNS)
-    return table.sort_values(["volume", "category_id"], ascending=[False, True]).reset_index(
+    out = pd.DataFrame.from_records(records, columns=WEEK_COLUMNS)
+    return out.sort_values(["volume", "category_id"], ascending=[False, True]).reset_index(
         drop=True
     )
+
+
+def treemap_rows(themes: pd.DataFrame, categories: list[CategoryView]) -> list[dict[str, Any]]:
+    """Nodes of a category -> theme treemap over a Home table: ``id``, ``parent`` ("" for a
+    category), ``label``, ``value`` (tickets in the period) and ``growth``. Categories and
+    themes without tickets in the period are left out (a zero-sized tile cannot be drawn)."""
+    rows = themes.set_index("theme_id") if len(themes) else None
+    nodes: list[dict[str, Any]] = []
+    for c in category_table(themes, categories).itertuples():
+        if c.volume <= 0 or rows is None:
+            continue
+        nodes.append(
+            {
+                "id": f"c{c.category_id}",
+                "parent": "",
+                "label": c.title,
+                "value": int(c.volume),
+                "growth": float(c.growth),
+            }
+        )
+        for tid in c.theme_ids:
+            if tid in rows.index and rows.at[tid, "volume"] > 0:
+                nodes.append(
+                    {
+                        "id": f"t{tid}",
+                        "parent": f"c{c.category_id}",
+                        "label": str(rows.at[tid, "title"]),
+                        "value": int(rows.at[tid, "volume"]),
+                        "growth": float(rows.at[tid, "growth"]),
+                    }
+                )
+    return nodes

@@ -6,6 +6,7 @@ date-range view and the headline numbers. Every number comes from the read model
 from __future__ import annotations
 
 import math
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 
@@ -199,10 +200,14 @@ def filter_table(
     tag: str | None = None,
     status: str | None = None,
     search: str = "",
+    theme_ids: Collection[int] | None = None,
 ) -> pd.DataFrame:
-    """Tag / status filters and a case-insensitive keyword search over id, title, keywords, tags
-    and owner (every word must match somewhere)."""
+    """Tag / status / category (``theme_ids``: the category's themes) filters and a
+    case-insensitive keyword search over id, title, keywords, tags and owner (every word must
+    match somewhere)."""
     out = table
+    if theme_ids is not None:
+        out = out.loc[out["theme_id"].isin(list(theme_ids))]
     if tag:
         out = out.loc[out["tags"].map(lambda ts: tag in ts)]
     if status:
