@@ -21,11 +21,14 @@ from typer.testing import CliRunner
 from insights.cli.main import app
 from insights.digest import build_and_deliver
 from insights.digest.build import build_content
+from insights.people.categories import move_theme
 from insights.settings import Settings, SettingsError, load_settings
 from insights.store.db import connect, session_scope
 from insights.store.models import (
     Assignment,
     Batch,
+    Category,
+    CategorySnapshot,
     Digest,
     Run,
     Theme,
@@ -219,6 +222,42 @@ def test_files_escaping_and_privacy(engine, tmp_path):
         stored = s.scalars(select(Digest)).one()
         assert stored.week == LAST_WEEK and stored.delivery["status"] == "draft"
         assert stored.sent_at is None and stored.html == page
+
+
+def test_themes_grouped_by_category_with_the_privacy_floor(engine, tmp_path):
+    """Two categories as a run would store them; a person moved the courier theme into the
+    sellers' category (a move shows in the next digest, before any refresh)."""
+    with session_scope(engine) as s:
+        for cid, title, members in ((1, "Money", [1, 2]), (2, "Sellers", [3, 4, 5])):
+            s.add(Category(id=cid, machine_title=title, status="active", created_run_id=1))
+            s.flush()
+            s.add(
+                CategorySnapshot(
+                    run_id=1,
+                    category_id=cid,
+                    theme_ids=members,
+                    keywords=[],
+                    centroid=np.ones(4, np.float32).tobytes(),
+                    cut={},
+                )
+            )
+    move_theme(engine, 1, 2, "pm")
+    result = build_and_deliver(engine, quiet(), out_dir=tmp_path)
+    c = result.content
+    assert [x.title for x in c.categories] == ["Sellers", "Money"]
+    sellers, money = c.categories
+    assert sellers.tickets == (60 + 12 + 12) + 15 + 2 and money.tickets == 60
+    assert (sellers.hidden_groups, sellers.hidden_tickets) == (1, 2)  # theme 4: never named
+    assert [t.theme_id for t in sellers.themes] == [1, 3] and sellers.spiking == 1
+    assert [t.theme_id for t in money.themes] == [2]
+    assert sum(x.tickets for x in c.categories) == c.tickets - c.unthemed
+    top = {t.theme_id: t.category for t in c.top}
+    assert top[1] == "Sellers" and top[2] == "Money"
+    text = result.markdown_path.read_text(encoding="utf-8")
+    assert "## By category" in text and "### Sellers: 101 tickets" in text
+    assert "(Sellers)" in text
+    page = result.html_path.read_text(encoding="utf-8")
+    assert "<h2>By category</h2>" in page
 
 
 def test_region_digest(engine, tmp_path):

@@ -22,6 +22,7 @@ from insights.digest.content import (
     EXAMPLES_PER_THEME,
     FADING_GROWTH,
     RISING_GROWTH,
+    CategorySection,
     DigestContent,
     Example,
     RegionSection,
@@ -35,6 +36,7 @@ from insights.settings import Settings
 from insights.store.db import session_scope
 from insights.store.models import ThemeSnapshot, Ticket
 from insights.trends import week_from_label, week_label
+from insights.views.categories import CategoryView, category_table, current_categories
 from insights.views.frame import data_version, load_frame
 from insights.views.ranked import RankedTheme, Selection, trend_weeks
 from insights.views.weekly import ranked_week, trend_params, week_index
@@ -206,9 +208,64 @@ def build_content(
     for line in [by_id[i] for i in dict.fromkeys(order) if by_id[i].volume >= floor][:5]:
         content.chart_themes[f"#{line.theme_id} {line.title}"] = list(trends[line.theme_id])
 
+    content.categories, content.hidden_categories = _category_sections(
+        current_categories(engine, top_only=True), ranked.themes, lines, floor
+    )
     if region is None:
         content.regions = _region_sections(frame, start, prev_start, ranked.themes, lines, floor)
     return content
+
+
+def _category_sections(
+    categories: list[CategoryView],
+    themes: list[RankedTheme],
+    lines: dict[int, ThemeLine],
+    floor: int,
+) -> tuple[list[CategorySection], int]:
+    """The week's themes grouped by category (the same sums as the app's category table);
+    a category or theme below the privacy floor is counted, never named."""
+    week = pd.DataFrame.from_records(
+        [
+            {
+                "theme_id": t.theme_id,
+                "volume": t.volume,
+                "baseline": t.baseline,
+                "spike": "spike" if t.spike else "",
+                "trend": t.trend,
+            }
+            for t in themes
+        ],
+        columns=["theme_id", "volume", "baseline", "spike", "trend"],
+    )
+    named = {c.category_id: c.title for c in categories}
+    for c in categories:
+        for tid in c.theme_ids:
+            if tid in lines:
+                lines[tid].category = c.title
+    sections, hidden = [], 0
+    for row in category_table(week, categories).itertuples():
+        if row.volume == 0:
+            continue
+        if row.volume < floor:
+            hidden += 1
+            continue
+        shown = [lines[t] for t in row.theme_ids if t in lines and lines[t].volume >= floor]
+        small = [lines[t] for t in row.theme_ids if t in lines and 0 < lines[t].volume < floor]
+        shown.sort(key=lambda x: (-x.volume, x.theme_id))
+        sections.append(
+            CategorySection(
+                category_id=int(row.category_id),
+                title=named[int(row.category_id)],
+                tickets=int(row.volume),
+                baseline=float(row.baseline),
+                growth=float(row.growth),
+                spiking=int(row.spiking),
+                themes=shown,
+                hidden_groups=len(small),
+                hidden_tickets=sum(x.volume for x in small),
+            )
+        )
+    return sections, hidden
 
 
 def _in_region(base: ThemeLine, volume: int, spike: bool, significance: list[str]) -> ThemeLine:

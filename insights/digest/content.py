@@ -45,6 +45,7 @@ class ThemeLine:
     significance: list[str] = field(default_factory=list)
     examples: list[Example] = field(default_factory=list)
     regions: dict[str, int] = field(default_factory=dict)
+    category: str = ""
 
 
 @dataclass
@@ -54,6 +55,22 @@ class RegionSection:
     previous_tickets: int
     themes: list[ThemeLine]
     spikes: list[ThemeLine]
+    hidden_groups: int = 0
+    hidden_tickets: int = 0
+
+
+@dataclass
+class CategorySection:
+    """A category in the week: its tickets and growth (sums over its themes, as the app shows
+    them) and its themes at or above the privacy floor, largest first."""
+
+    category_id: int
+    title: str
+    tickets: int
+    baseline: float
+    growth: float
+    spiking: int
+    themes: list[ThemeLine]
     hidden_groups: int = 0
     hidden_tickets: int = 0
 
@@ -80,6 +97,8 @@ class DigestContent:
     chart_themes: dict[str, list[int]]
     min_group: int
     baseline_weeks: int
+    categories: list[CategorySection] = field(default_factory=list)
+    hidden_categories: int = 0
 
     @property
     def change(self) -> float | None:

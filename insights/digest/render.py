@@ -159,11 +159,24 @@ def render_markdown(content: DigestContent, chart_files: dict[str, str] | None =
                 extra = f" - {t.volume:,} tickets, score {t.rank_score:.2f}"
                 if t.lifecycle not in ("active",):
                     extra += f", {md_escape(t.lifecycle)}"
+                if t.category:
+                    extra += f" ({md_escape(t.category)})"
             out.append(f"- [#{t.theme_id} {md_escape(t.title)}]({t.url}){extra}")
             if with_examples and first:
                 for ex in t.examples:
                     out.append(f"  > ({md_escape(ex.language)}) {md_escape(ex.text)}")
         out.append("")
+    if content.categories:
+        out += ["## By category", ""]
+        for c in content.categories:
+            out += [f"### {md_escape(c.title)}: {_category_words(c)}", ""]
+            for t in c.themes:
+                out.append(f"- [#{t.theme_id} {md_escape(t.title)}]({t.url}): {t.volume:,} tickets")
+            if c.hidden_groups:
+                out.append(f"- {_hidden_words(c)}")
+            out.append("")
+        if content.hidden_categories:
+            out += [f"{_hidden_categories(content)}", ""]
     if content.regions:
         out += ["## By region", ""]
         for r in content.regions:
@@ -186,6 +199,22 @@ def _region_words(r) -> str:
         change = (r.tickets - r.previous_tickets) / r.previous_tickets
         return f"{r.tickets:,} tickets ({change:+.0%} vs previous week)"
     return f"{r.tickets:,} tickets (none the previous week)"
+
+
+def _category_words(c) -> str:
+    words = f"{c.tickets:,} tickets"
+    if c.baseline > 0:
+        words += f", {c.growth:+.0%} against the average"
+    if c.spiking:
+        words += f", {c.spiking} spiking theme{'s' if c.spiking > 1 else ''}"
+    return words
+
+
+def _hidden_categories(content: DigestContent) -> str:
+    return (
+        f"{content.hidden_categories} smaller categor"
+        f"{'ies' if content.hidden_categories > 1 else 'y'} below the privacy floor, not listed."
+    )
 
 
 def _hidden_words(r) -> str:
@@ -252,6 +281,8 @@ def render_html(content: DigestContent, images: dict[str, bytes]) -> str:
                     why = f"{t.volume:,} tickets, score {t.rank_score:.2f}"
                     if t.lifecycle != "active":
                         why += f", {t.lifecycle}"
+                    if t.category:
+                        why += f" ({t.category})"
                 else:
                     why = "; ".join(t.significance)
                 item = f'<li><a href="{h(t.url)}">#{t.theme_id} {h(t.title)}</a>'
@@ -262,6 +293,20 @@ def render_html(content: DigestContent, images: dict[str, bytes]) -> str:
                         item += f"<blockquote>({h(ex.language)}) {h(ex.text)}</blockquote>"
                 body.append(item + "</li>")
             body.append("</ul>")
+        if content.categories:
+            body.append("<h2>By category</h2>")
+            for c in content.categories:
+                body.append(f"<h3>{h(c.title)}: {h(_category_words(c))}</h3><ul>")
+                for t in c.themes:
+                    body.append(
+                        f'<li><a href="{h(t.url)}">#{t.theme_id} {h(t.title)}</a>: '
+                        f"{t.volume:,} tickets</li>"
+                    )
+                if c.hidden_groups:
+                    body.append(f"<li>{h(_hidden_words(c))}</li>")
+                body.append("</ul>")
+            if content.hidden_categories:
+                body.append(f"<p>{h(_hidden_categories(content))}</p>")
         if content.regions:
             body.append("<h2>By region</h2>")
             for r in content.regions:
