@@ -347,6 +347,9 @@ def test_dry_run_computes_the_alerts_and_stores_nothing(store, hooks):
     assert dry.queued == 1 and dry.sent == [] and hook.bodies == []
     for model in (AlertDay, AlertEpisode, AlertDelivery):
         assert count(store, model) == 0
+    # the digest's privacy floor: no cell under INSIGHTS_DIGEST_MIN_GROUP is ever alerted
+    floor = quick().override({"digest.min_group": 30})
+    assert run_alerts(store, floor, day(35), dry_run=True).alerts == []
     real = run_alerts(store, quick(), day(35))  # the same answer for real
     assert real.alerts == dry.alerts and len(hook.bodies) == 1
 

@@ -57,6 +57,7 @@ class Subscription:
         """What `insights alerts list` and the app show (the webhook path masked)."""
         out = asdict(self)
         out["target"] = self.shown_target
+        out["created_at"] = self.created_at.isoformat(sep=" ", timespec="seconds")
         return out
 
 
