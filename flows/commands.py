@@ -189,8 +189,8 @@ def serve(
     db: DbOption = None,
 ) -> None:
     """Serve the scheduled deployments against the Prefect server at PREFECT_API_URL:
-    refresh daily (INSIGHTS_REFRESH_CRON), digest on Monday morning (INSIGHTS_DIGEST_CRON),
-    in INSIGHTS_SCHEDULE_TZ. Runs until Ctrl+C."""
+    refresh daily (INSIGHTS_REFRESH_CRON), alerts daily after it (INSIGHTS_ALERTS_CRON), digest
+    on Monday morning (INSIGHTS_DIGEST_CRON), in INSIGHTS_SCHEDULE_TZ. Runs until Ctrl+C."""
     if runner not in ("sequential", "dask"):
         raise fail(f"--runner must be sequential or dask, not {runner!r}")
     settings, _ = open_store(db)
@@ -204,8 +204,8 @@ def serve(
     from prefect import serve as prefect_serve
 
     print(
-        f"serving against {url}: refresh `{config.refresh_cron}`, digest "
-        f"`{config.digest_cron}` ({config.tz}); Ctrl+C stops",
+        f"serving against {url}: refresh `{config.refresh_cron}`, alerts "
+        f"`{config.alerts_cron}`, digest `{config.digest_cron}` ({config.tz}); Ctrl+C stops",
         flush=True,
     )
     deployments = build_deployments(

@@ -1,8 +1,9 @@
 """Scheduled deployments of the flows, served by `insights serve` against a Prefect server.
 
 `refresh` runs daily (INSIGHTS_REFRESH_CRON, default 06:00) and picks up the drop folder;
-`weekly-digest` runs on Monday morning (INSIGHTS_DIGEST_CRON, default 08:00); both in the time
-zone INSIGHTS_SCHEDULE_TZ (default UTC). For work pools instead of a long-running `serve`
+`daily-alerts` runs after it (INSIGHTS_ALERTS_CRON, default 07:00) and sends the day's new
+spikes; `weekly-digest` runs on Monday morning (INSIGHTS_DIGEST_CRON, default 08:00); all in the
+time zone INSIGHTS_SCHEDULE_TZ (default UTC). For work pools instead of a long-running `serve`
 process, see prefect.yaml at the repository root.
 """
 
@@ -26,6 +27,7 @@ def check_schedule(schedule: ScheduleSettings) -> ScheduleSettings:
     for name, value in (
         ("INSIGHTS_REFRESH_CRON", schedule.refresh_cron),
         ("INSIGHTS_DIGEST_CRON", schedule.digest_cron),
+        ("INSIGHTS_ALERTS_CRON", schedule.alerts_cron),
     ):
         try:
             CronSchedule(cron=value, timezone=schedule.tz)
@@ -74,17 +76,19 @@ def build_deployments(
     inbox: str | None = None,
     runner: str = "sequential",
 ) -> list[Any]:
-    """The two runner deployments with their cron schedules (nothing is registered yet)."""
+    """The runner deployments with their cron schedules (nothing is registered yet)."""
     from prefect.schedules import Cron
     from prefect.types.entrypoint import EntrypointType
 
+    from flows.alerts import daily_alerts
     from flows.digest import weekly_digest
     from flows.refresh import refresh_flow
 
     refresh_params: dict[str, Any] = {"runner": runner}
     digest_params: dict[str, Any] = {}
+    alerts_params: dict[str, Any] = {}
     if db_url:
-        refresh_params["db_url"] = digest_params["db_url"] = db_url
+        refresh_params["db_url"] = digest_params["db_url"] = alerts_params["db_url"] = db_url
     if inbox:
         refresh_params["inbox"] = inbox
     specs = [
@@ -101,6 +105,13 @@ def build_deployments(
             config.digest_cron,
             digest_params,
             "Build, store and send the weekly digest.",
+        ),
+        (
+            daily_alerts,
+            "daily-alerts",
+            config.alerts_cron,
+            alerts_params,
+            "Check yesterday for spikes per region, send each new one to its subscribers.",
         ),
     ]
     return [

@@ -322,7 +322,63 @@ class DigestSettings(Section):
 
 
 class AlertsSettings(Section):
+    """The daily regional spike check (`insights alerts run`, the `daily-alerts` deployment);
+    defaults from the backtest in bench/alerts.py. Its privacy floor is the digest's
+    INSIGHTS_DIGEST_MIN_GROUP; its mail server and delivery tries are the digest's too."""
+
+    model_config = SettingsConfigDict(env_prefix="INSIGHTS_ALERTS_")
     title: ClassVar[str] = "alerts"
+    fdr: float = setting(
+        0.1,
+        "false-discovery level (Benjamini-Hochberg) across every region and theme cell of a "
+        "day; 0.1 gave 0.03 false alerts per region-day in the backtest",
+    )
+    min_ratio: float = setting(
+        2.0, "a spike must also be at least this many times the expected daily count"
+    )
+    min_count: int = setting(
+        5,
+        "tickets a theme needs in a region on the day to be tested (the privacy floor "
+        "INSIGHTS_DIGEST_MIN_GROUP applies when higher)",
+    )
+    baseline_days: int = setting(
+        28, "trailing days the expected count is learned from (at least 7)"
+    )
+    quiet_days: int = setting(
+        3, "normal days in a row that end a spike episode (a later spike is a new alert)"
+    )
+    catch_up_days: int = setting(
+        7,
+        "most days one run checks when days were missed (older unchecked days are skipped)",
+    )
+
+    @field_validator("fdr")
+    @classmethod
+    def _level(cls, value: float) -> float:
+        if not 0.0 < value < 1.0:
+            raise ValueError(f"must be between 0 and 1 (exclusive), got {value}")
+        return value
+
+    @field_validator("min_ratio")
+    @classmethod
+    def _ratio(cls, value: float) -> float:
+        if value < 1.0:
+            raise ValueError(f"must be at least 1, got {value}")
+        return value
+
+    @field_validator("baseline_days")
+    @classmethod
+    def _baseline(cls, value: int) -> int:
+        if value < 7:
+            raise ValueError(f"must be at least 7, got {value}")
+        return value
+
+    @field_validator("min_count", "quiet_days", "catch_up_days")
+    @classmethod
+    def _at_least_one(cls, value: int) -> int:
+        if value < 1:
+            raise ValueError("must be at least 1")
+        return value
 
 
 class AppSettings(Section):
@@ -372,8 +428,13 @@ class ScheduleSettings(Section):
     digest_cron: str = setting(
         "0 8 * * 1", "schedule of the weekly digest deployment (Monday 08:00)"
     )
+    alerts_cron: str = setting(
+        "0 7 * * *",
+        "schedule of the daily alerts deployment (after the refresh: it checks the days the "
+        "latest refresh has themed)",
+    )
     tz: str = setting(
-        "UTC", "time zone of both schedules, e.g. `Asia/Jakarta`", env="INSIGHTS_SCHEDULE_TZ"
+        "UTC", "time zone of every schedule, e.g. `Asia/Jakarta`", env="INSIGHTS_SCHEDULE_TZ"
     )
 
 

@@ -228,6 +228,10 @@ def test_schedule_settings_are_checked(monkeypatch):
     with pytest.raises(ServeError, match="INSIGHTS_DIGEST_CRON"):
         check_schedule(load_settings().schedule)
     monkeypatch.delenv("INSIGHTS_DIGEST_CRON")
+    monkeypatch.setenv("INSIGHTS_ALERTS_CRON", "every day")
+    with pytest.raises(ServeError, match="INSIGHTS_ALERTS_CRON"):
+        check_schedule(load_settings().schedule)
+    monkeypatch.delenv("INSIGHTS_ALERTS_CRON")
     monkeypatch.setenv("INSIGHTS_SCHEDULE_TZ", "Mars/Base")
     with pytest.raises(ServeError, match="INSIGHTS_SCHEDULE_TZ"):
         check_schedule(load_settings().schedule)
@@ -238,12 +242,54 @@ def test_deployments_carry_the_configured_schedules(monkeypatch):
 
     monkeypatch.setenv("INSIGHTS_REFRESH_CRON", "30 5 * * *")
     monkeypatch.setenv("INSIGHTS_SCHEDULE_TZ", "Asia/Jakarta")
-    refresh, digest = build_deployments(load_settings().schedule, inbox="/data/inbox")
-    assert (refresh.name, digest.name) == ("daily-refresh", "weekly-digest")
-    schedules = [d.schedules[0].schedule for d in (refresh, digest)]
+    refresh, digest, alerts = build_deployments(load_settings().schedule, inbox="/data/inbox")
+    assert (refresh.name, digest.name, alerts.name) == (
+        "daily-refresh",
+        "weekly-digest",
+        "daily-alerts",
+    )
+    schedules = [d.schedules[0].schedule for d in (refresh, digest, alerts)]
     assert [(s.cron, s.timezone) for s in schedules] == [
         ("30 5 * * *", "Asia/Jakarta"),
         ("0 8 * * 1", "Asia/Jakarta"),
+        ("0 7 * * *", "Asia/Jakarta"),
     ]
     assert refresh.parameters == {"runner": "sequential", "inbox": "/data/inbox"}
     assert refresh.entrypoint == "flows.refresh.refresh_flow"
+    assert alerts.entrypoint == "flows.alerts.daily_alerts"
+
+
+def test_prefect_yaml_deploys_the_daily_alerts_from_the_entrypoints():
+    import yaml
+
+    import flows.entrypoints
+
+    spec = yaml.safe_load((REPO / "prefect.yaml").read_text(encoding="utf-8"))
+    alerts = next(d for d in spec["deployments"] if d["name"] == "daily-alerts")
+    assert alerts["entrypoint"] == "flows/entrypoints.py:daily_alerts"
+    assert alerts["schedules"][0]["cron"] == "0 7 * * *"
+    assert flows.entrypoints.daily_alerts.name == "daily-alerts"
+
+
+def test_daily_alerts_flow_checks_sends_once_and_publishes(insights_home):
+    from flows.alerts import daily_alerts
+    from insights.people.subscriptions import subscribe
+    from tests.test_alerts_run import Hook, build_alert_store, day
+
+    engine = build_alert_store(load_settings().store.db_url)
+    hook = Hook()
+    try:
+        subscribe(engine, "TH", webhook=hook.url, who="ana")
+        dry = daily_alerts(day=day(35).isoformat(), dry_run=True)
+        assert dry["dry_run"] and len(dry["alerts"]) == 2 and hook.bodies == []
+        first = daily_alerts(day=day(34).isoformat())
+        assert first["alerts"] == [] and len(first["days"]) == 7 and first["sent"] == []
+        report = daily_alerts(day=day(35).isoformat())
+    finally:
+        hook.close()
+    assert report["days"] == [day(35).isoformat()]
+    assert {(a["theme_id"], a["region"]) for a in report["alerts"]} == {(2, "TH"), (3, "VN")}
+    assert [s["status"] for s in report["sent"]] == ["sent"] and len(hook.bodies) == 1
+    artifact = Artifact.get("daily-alerts")
+    assert artifact is not None and "Refund not received" in artifact.data
+    assert "| 2 | Refund not received | TH |" in artifact.data and "sent" in artifact.data

@@ -86,8 +86,9 @@ def build_message(
     return msg
 
 
-def send_mail(settings: DigestSettings, msg: EmailMessage) -> int:
-    """Send ``msg`` with the configured security; returns the attempts it took."""
+def send_mail(settings: DigestSettings, msg: EmailMessage, what: str = "the digest") -> int:
+    """Send ``msg`` with the configured security; returns the attempts it took. ``what`` names
+    the message in a refusal ("mail server ... refused the digest: ...")."""
     host, port = settings.smtp_host, settings.port
     where = f"mail server {host}:{port}"
 
@@ -105,7 +106,7 @@ def send_mail(settings: DigestSettings, msg: EmailMessage) -> int:
                     smtp.login(settings.smtp_user, settings.password or "")
                 smtp.send_message(msg)
         except (smtplib.SMTPAuthenticationError, smtplib.SMTPRecipientsRefused) as exc:
-            raise _Permanent(f"{where} refused the digest: {_smtp_reason(exc)}") from None
+            raise _Permanent(f"{where} refused {what}: {_smtp_reason(exc)}") from None
         except smtplib.SMTPNotSupportedError as exc:
             raise _Permanent(f"{where}: {exc}") from None
 
@@ -146,17 +147,24 @@ def webhook_target(url: str) -> str:
 
 
 def post_webhook(settings: DigestSettings, text: str) -> int:
-    """POST ``{"text": text}`` as JSON; 5xx, 429 and network errors are retried, other 4xx not."""
-    url = settings.webhook or ""
+    """POST ``{"text": text}`` to the digest's webhook (INSIGHTS_DIGEST_WEBHOOK)."""
+    return post_json(
+        settings.webhook or "", {"text": text}, settings.tries, settings.backoff, settings.timeout
+    )
+
+
+def post_json(url: str, payload: dict, tries: int, backoff: float, timeout: float) -> int:
+    """POST ``payload`` as JSON to ``url``; returns the attempts it took. 5xx, 429 and network
+    errors (timeouts included) are retried with backoff, other 4xx not."""
     where = f"webhook {webhook_target(url)}"
-    body = json.dumps({"text": text}).encode("utf-8")
+    body = json.dumps(payload).encode("utf-8")
 
     def once() -> None:
         req = urllib.request.Request(
             url, data=body, method="POST", headers={"Content-Type": "application/json"}
         )
         try:
-            with urllib.request.urlopen(req, timeout=settings.timeout) as resp:
+            with urllib.request.urlopen(req, timeout=timeout) as resp:
                 resp.read()
         except urllib.error.HTTPError as exc:
             if exc.code < 500 and exc.code != 429:
@@ -164,13 +172,13 @@ def post_webhook(settings: DigestSettings, text: str) -> int:
             raise
 
     try:
-        return retry(once, settings.tries, settings.backoff)[1]
+        return retry(once, tries, backoff)[1]
     except _Permanent as exc:
         raise DeliveryError(str(exc), getattr(exc, "attempts", 1)) from None
     except urllib.error.HTTPError as exc:
-        n = getattr(exc, "attempts", settings.tries)
+        n = getattr(exc, "attempts", tries)
         raise DeliveryError(f"{where} answered HTTP {exc.code} after {n} tries", n) from None
     except (OSError, ValueError) as exc:
-        n = getattr(exc, "attempts", settings.tries)
+        n = getattr(exc, "attempts", tries)
         reason = getattr(exc, "reason", exc)
         raise DeliveryError(f"cannot reach {where} ({reason}) after {n} tries", n) from None
