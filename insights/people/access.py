@@ -17,8 +17,8 @@ is everyone not listed). A person not listed, with no ``*`` entry, is a ``viewer
 login exists, editing is granted, never assumed.
 
 Without any login (no ``INSIGHTS_APP_PASSWORD``, no OIDC ``[auth]`` secrets) there is nobody to
-give a role to: the app is a single-user laptop demo and everyone is :data:`OPEN` (may do
-everything, name typed in the sidebar), as before roles existed. ``insights app`` refuses to
+give a role to: the app is a single-user laptop demo and everyone is an :func:`open_person`
+(may do everything, name typed in the sidebar), as before roles existed. ``insights app`` refuses to
 serve beyond loopback in that state unless ``--insecure`` is given.
 
 What "a theme of a region" means
@@ -37,7 +37,10 @@ API
     ``require(person, action, region=None)``: the same, raising :class:`AccessDenied` with a
     one-line reason: what library functions call before writing.
 
-    ``person_for(settings.app, identity)``: the :class:`Person` a signed-in identity is.
+    ``person.may(action, region=None)``: ``allowed`` for a :class:`Person`'s role.
+
+    ``person_for(settings.app, identity)``: the :class:`Person` a signed-in identity is;
+    ``open_person(name)``: the person of an app without a login.
 
     ``check_theme(session, person, action, theme_id)``: ``require`` for one theme, with its
     regions read in the caller's transaction (``annotate``, ``merge_themes`` and
