@@ -1,6 +1,7 @@
 """Streamlit plumbing shared by the pages: settings, the store, the read model for this page
-run, login and the person's name for the audit log. Business logic lives in insights.views
-(what pages show) and insights.people (what people change)."""
+run, login, and the person (name for the audit log, role) changes are made as. Business logic
+lives in insights.views (what pages show) and insights.people (what people change, and who may:
+insights.people.access)."""
 
 from __future__ import annotations
 
@@ -12,8 +13,16 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy import Engine
 
+from insights.people.access import (
+    VIEWER,
+    Person,
+    editable_themes,
+    open_person,
+    person_for,
+    theme_regions,
+)
 from insights.settings import Settings, SettingsError, load_settings
-from insights.store.db import StoreError, connect
+from insights.store.db import StoreError, connect, session_scope
 from insights.trends import TrendParams
 from insights.views import dashboard, tagging
 from insights.views.frame import DataVersion, data_version, load_frame
@@ -25,6 +34,9 @@ T = TypeVar("T")
 THEME_PAGE = "pages/1_Theme.py"
 TAGGING_PAGE = "pages/2_Tagging.py"
 HOME_PAGE = "Home.py"
+#: Session key of the signed-in identity: set by the login only, never by a widget, so nothing
+#: a browser sends can change whom the audit log names or which role applies.
+LOGIN_KEY = "_signed_in_as"
 
 
 @st.cache_resource(show_spinner=False)
@@ -78,15 +90,15 @@ def frame(version: DataVersion) -> pd.DataFrame:
 
 
 def change_membership(
-    person: str,
+    person: Person,
     change: Callable[[], T],
     done: Callable[[T], str],
     forget: str | None = None,
 ) -> None:
-    """Run a merge or split for `person` (one audited transaction), then store the read model
-    of the new data version, so the next page (anyone's) reads tables again; a failure shows
-    one line and nothing is saved."""
-    if not person:
+    """Run a merge or split for `person` (one audited transaction, refused by the library when
+    their role does not allow it), then store the read model of the new data version, so the
+    next page (anyone's) reads tables again; a failure shows one line and nothing is saved."""
+    if not person.name:
         st.error("Not saved: enter your name in the sidebar first.")
         return
     try:
@@ -111,23 +123,34 @@ def _oidc_configured() -> bool:
         return False
 
 
-def login_gate() -> None:
-    """Stop the page until the person is logged in, when a login is configured.
-
-    Two options: Streamlit's OIDC login (an [auth] section in .streamlit/secrets.toml: st.login)
-    or a shared password in INSIGHTS_APP_PASSWORD. Neither: the app is open, as on a laptop.
-    """
+def login_mode() -> str | None:
+    """How people sign in: `oidc` (Streamlit's st.login, an [auth] section in secrets.toml),
+    `password` (INSIGHTS_APP_PASSWORD) or None: no login, a laptop demo where everyone edits."""
     if _oidc_configured():
+        return "oidc"
+    secret = settings().app.password
+    return "password" if secret and secret.get_secret_value() else None
+
+
+def login_gate() -> None:
+    """Stop the page until the person is signed in, when a login is configured; remember the
+    identity (OIDC e-mail or name, or the name given with the shared password)."""
+    mode = login_mode()
+    if mode == "oidc":
         if not st.user.is_logged_in:
             st.title("Ticket insights")
             st.button("Log in", on_click=st.login)
             st.stop()
-        st.session_state.setdefault("who", st.user.get("email") or st.user.get("name") or "")
+        identity = str(st.user.get("email") or st.user.get("name") or "").strip()
+        if not identity:
+            st.error("Your identity provider gave neither an e-mail nor a name: cannot sign in.")
+            st.stop()
+        st.session_state[LOGIN_KEY] = identity
+        return
+    if mode is None or st.session_state.get(LOGIN_KEY):
         return
     secret = settings().app.password
-    password = secret.get_secret_value() if secret else None
-    if not password or st.session_state.get("authenticated"):
-        return
+    password = secret.get_secret_value() if secret else ""
     st.title("Ticket insights")
     with st.form("login"):
         name = st.text_input("Your name or e-mail")
@@ -135,15 +158,42 @@ def login_gate() -> None:
         ok = st.form_submit_button("Log in")
     if ok:
         if hmac.compare_digest(given.encode(), password.encode()) and name.strip():
-            st.session_state["authenticated"] = True
-            st.session_state["who"] = name.strip()
+            st.session_state[LOGIN_KEY] = name.strip()
             st.rerun()
         st.error("Wrong password, or no name given.")
     st.stop()
 
 
+def person() -> Person:
+    """Whom changes are made as: the signed-in identity with its INSIGHTS_APP_ROLES role, or,
+    without any login, whoever typed their name in the sidebar (may change everything)."""
+    if login_mode() is None:
+        return open_person(st.session_state.get("who") or "")
+    identity = str(st.session_state.get(LOGIN_KEY) or "").strip()
+    if not identity:  # not signed in (login_gate stops such pages first): may change nothing
+        return Person(name="", role=VIEWER)
+    return person_for(settings().app, identity)
+
+
+def _role_text(p: Person) -> str:
+    if p.role.name == "lead":
+        regions = "every region" if p.role.every_region else ", ".join(p.role.regions)
+        return f"regional lead ({regions})"
+    return {"viewer": "viewer (reads only)", "admin": "admin"}[p.role.name]
+
+
 def who() -> str:
-    """The person the audit log names: the login, else what they typed in the sidebar."""
+    """The person the audit log names. Signed in: their identity, shown with their role in the
+    sidebar (no field to type another name). No login: what they type in the sidebar."""
+    p = person()
+    if p.signed_in:
+        st.sidebar.caption(f"Signed in as **{md(p.name)}** · {_role_text(p)}")
+        if st.sidebar.button("Log out", key="logout"):
+            if login_mode() == "oidc":
+                st.logout()
+            st.session_state.pop(LOGIN_KEY, None)
+            st.rerun()
+        return p.name
     st.sidebar.text_input(
         "You (for the audit log)",
         key="who",
@@ -154,8 +204,32 @@ def who() -> str:
 
 
 def login_region() -> str | None:
-    """The region configured for the logged-in person (INSIGHTS_APP_USER_REGIONS), if any."""
-    return settings().app.region_of(st.session_state.get("who") or "")
+    """The tagging page's default region: the one configured for the signed-in person
+    (INSIGHTS_APP_USER_REGIONS), else a regional lead's first region."""
+    p = person()
+    mine = settings().app.region_of(p.name)
+    if mine:
+        return mine
+    if p.role.name == "lead" and not p.role.every_region:
+        return p.role.regions[0]
+    return None
+
+
+def may_edit_theme(eng: Engine, theme_id: int) -> bool:
+    """Whether to show the edit controls of one theme (the write checks again)."""
+    p = person()
+    if not p.may("tag"):
+        return False
+    if p.role.every_region:
+        return True
+    with session_scope(eng) as session:
+        return p.may("tag", theme_regions(session, theme_id))
+
+
+def editable(eng: Engine) -> set[int] | None:
+    """Themes the person may change (None: all), to offer only those in the pickers."""
+    with session_scope(eng) as session:
+        return editable_themes(session, person().role)
 
 
 # --------------------------------------------------------------------------- page frame
@@ -234,10 +308,11 @@ def show_flash() -> None:
 def write_failed(exc: Exception) -> None:
     """A failed write: one visible line. annotate/merge/split run in one transaction, so
     nothing of the change was saved."""
+    from insights.people.access import AccessDenied
     from insights.people.annotate import AnnotationError
     from insights.people.split import SplitError
 
-    if isinstance(exc, AnnotationError | SplitError):
+    if isinstance(exc, AnnotationError | SplitError | AccessDenied):
         st.error(f"Not saved: {exc}")
     else:
         first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
@@ -246,10 +321,10 @@ def write_failed(exc: Exception) -> None:
 
 def annotation_form(eng: Engine, meta: pd.DataFrame, theme_id: int, key: str) -> None:
     """Title, tags (existing ones suggested, new ones typed), owner, status, tracker URL, note:
-    saved together as one audited change."""
+    saved together as one audited change, as :func:`person` (whose role the library checks)."""
     from insights.people.annotate import STATUSES, annotate, get_notes
 
-    person = (st.session_state.get("who") or "").strip()
+    editor = person()
     # The notes this form was first shown with: its defaults, and what a save is compared with,
     # so a save applies only this person's edits, never undoing someone else's save in between.
     seen_key = f"annotate-seen-{key}-{theme_id}"
@@ -276,14 +351,14 @@ def annotation_form(eng: Engine, meta: pd.DataFrame, theme_id: int, key: str) ->
         saved = st.form_submit_button("Save", type="primary")
     if not saved:
         return
-    if not person:
+    if not editor.name:
         st.error("Not saved: enter your name in the sidebar first (every change is audited).")
         return
     try:
         annotate(
             eng,
             theme_id,
-            person,
+            editor,
             seen=notes,
             title=title,
             tags=[*tags, *tagging.parse_tags(new_tags)],

@@ -36,6 +36,9 @@ WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", 
 SECURITY_MODES = ("plain", "starttls", "ssl")
 DEFAULT_PORTS = {"plain": 25, "starttls": 587, "ssl": 465}
 REGION_TO_PREFIX = "INSIGHTS_DIGEST_TO_"
+#: The app's roles (insights/people/access.py says what each may do).
+APP_ROLES = ("viewer", "lead", "admin")
+_REGION_NAME = re.compile(r"^(\*|[A-Za-z0-9_-]+)$")
 _LIST_SPLIT = re.compile(r"[,;\s]+")
 
 
@@ -399,6 +402,15 @@ class AppSettings(Section):
         "the tagging page's default region per login, e.g. `ana@shop.co=TH,budi@shop.co=ID`",
         env="INSIGHTS_APP_USER_REGIONS",
     )
+    roles: Annotated[dict[str, tuple[str, tuple[str, ...]]], NoDecode] = setting(
+        {},
+        "who may change what once a login is configured: `person=role` pairs, e.g. "
+        "`ana@shop.co=lead:TH|VN,boss@shop.co=admin,*=viewer`; `viewer` reads only, "
+        "`lead:<regions>` tags, titles, merges and splits themes of those regions (`lead:*`: "
+        "all), `admin` also marks fixes and manages alert subscriptions; `*` is everyone not "
+        "listed (unset: viewer)",
+        env="INSIGHTS_APP_ROLES",
+    )
 
     @field_validator("user_regions", mode="before")
     @classmethod
@@ -413,11 +425,51 @@ class AppSettings(Section):
                     out[person.strip().lower()] = region.strip()
         return out
 
+    @field_validator("roles", mode="before")
+    @classmethod
+    def _roles(cls, value: object) -> dict[str, tuple[str, tuple[str, ...]]]:
+        return parse_roles(value)
+
     def theme_url(self, theme_id: int) -> str:
         return f"{self.url.rstrip('/')}/?theme={theme_id}"
 
     def region_of(self, person: str) -> str | None:
         return self.user_regions.get((person or "").strip().lower()) if person.strip() else None
+
+
+def parse_roles(value: object) -> dict[str, tuple[str, tuple[str, ...]]]:
+    """INSIGHTS_APP_ROLES (``person=role`` pairs separated by commas or new lines) as
+    person (lower case, ``*`` = everyone else) -> (role, regions); ValueError on one line."""
+    if isinstance(value, dict):
+        return {str(k): (str(v[0]), tuple(v[1])) for k, v in value.items()}
+    out: dict[str, tuple[str, tuple[str, ...]]] = {}
+    for entry in re.split(r"[,\n]+", str(value or "")):
+        if not entry.strip():
+            continue
+        person, eq, spec = entry.partition("=")
+        person = person.strip().lower()
+        if not eq or not person or not spec.strip():
+            raise ValueError(
+                f"needs person=role pairs (e.g. ana@shop.co=lead:TH|VN), got {entry.strip()!r}"
+            )
+        name, colon, listed = spec.strip().partition(":")
+        name = name.strip().lower()
+        regions = tuple(r.strip().upper() for r in listed.split("|") if r.strip())
+        if name not in APP_ROLES:
+            raise ValueError(
+                f"gives {person} the unknown role {name!r} (roles: viewer, lead:<regions>, admin)"
+            )
+        if name == "lead" and not regions:
+            raise ValueError(f"gives {person} the role lead without regions (e.g. lead:TH|VN)")
+        if name != "lead" and (colon or regions):
+            raise ValueError(f"gives {person} regions, but only a lead has regions")
+        bad = [r for r in regions if not _REGION_NAME.match(r)]
+        if bad:
+            raise ValueError(f"gives {person} a region that is not a name: {bad[0]!r}")
+        if person in out and out[person] != (name, regions):
+            raise ValueError(f"lists {person} twice with different roles")
+        out[person] = (name, regions)
+    return out
 
 
 class ScheduleSettings(Section):
@@ -649,6 +701,7 @@ def settings_table() -> str:
     ]
     for section, name, default, meaning in settings_rows():
         shown = f"`{default}`" if default else ""
+        meaning = meaning.replace("|", "\\|")  # a bare | would end the table cell
         lines.append(f"| {section} | `{name}` | {shown} | {meaning} |")
     return "\n".join(lines)
 

@@ -9,9 +9,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from sqlalchemy import Engine, insert, select
+from sqlalchemy import Engine, insert, select, update
 from streamlit.testing.v1 import AppTest
 
+from app.ui import LOGIN_KEY
 from insights.people.annotate import annotate, get_notes, merge_themes
 from insights.people.split import SplitError, propose_split, split_theme
 from insights.settings import load_settings
@@ -615,4 +616,90 @@ def test_password_login(store, monkeypatch):
     inputs["Password"].set_value("s3cret")
     at.button[0].click().run()
     assert len(at.dataframe) >= 1
-    assert at.session_state["who"] == "pm@shop"
+    assert at.session_state[LOGIN_KEY] == "pm@shop"
+    # the identity is the login's: no field to type another name for the audit log
+    assert "You (for the audit log)" not in [t.label for t in at.sidebar.text_input]
+    assert any("Signed in as **pm@shop**" in c.value for c in at.sidebar.caption)
+
+
+# --------------------------------------------------------------------------- roles
+
+ROLES = "lead@th=lead:TH,boss@shop=admin,*=viewer"
+
+
+def _signed_in(monkeypatch, name: str, page_name: str, **query: str) -> AppTest:
+    """An AppTest on `page_name` after a password login as `name`, with ROLES configured."""
+    monkeypatch.setenv("INSIGHTS_APP_PASSWORD", "s3cret")
+    monkeypatch.setenv("INSIGHTS_APP_ROLES", ROLES)
+    at = app_at(page_name)
+    for k, v in query.items():
+        at.query_params[k] = v
+    at.run()
+    inputs = {t.label: t for t in at.text_input}
+    inputs["Your name or e-mail"].set_value(name)
+    inputs["Password"].set_value("s3cret")
+    at.button[0].click().run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_a_viewer_sees_no_edit_controls(store, monkeypatch):
+    theme = _signed_in(monkeypatch, "viewer@shop", "pages/1_Theme.py", theme="2")
+    assert [t.label for t in theme.tabs] == ["Trend & segments", "Tickets", "History & audit"]
+    assert "Save" not in [b.label for b in theme.button]
+    assert any("viewer (reads only)" in c.value for c in theme.sidebar.caption)
+    tag = _signed_in(monkeypatch, "viewer@shop", "pages/2_Tagging.py")
+    labels = [b.label for b in tag.button]
+    assert not {"Save", "Merge", "Propose a split"} & set(labels)
+    assert tag.tabs == [] or "Tag a theme" not in [t.label for t in tag.tabs]
+    assert any("a viewer" in i.value for i in tag.info)
+    assert len(frames(tag)) >= 1  # the queue is still there to read
+
+
+def test_a_forged_name_does_not_change_who_a_viewer_is(store, monkeypatch):
+    """Session state a browser could reach (the old sidebar field's key) names nobody: the
+    login does, and the library refuses a viewer's write however it is asked for."""
+    at = _signed_in(monkeypatch, "viewer@shop", "pages/1_Theme.py", theme="2")
+    at.session_state["who"] = "boss@shop"
+    at.run()
+    assert "Edit" not in [t.label for t in at.tabs]
+    assert get_notes(store, 2).tags == []
+
+
+def test_a_leads_edit_carries_their_identity_and_only_their_regions_are_offered(store, monkeypatch):
+    with session_scope(store) as s:  # theme 3 becomes a VN theme: not the TH lead's
+        members = select(Assignment.ticket_id).where(Assignment.theme_id == 3)
+        s.execute(update(Ticket).where(Ticket.id.in_(members)).values(region="VN"))
+    at = _signed_in(monkeypatch, "lead@th", "pages/2_Tagging.py")
+    assert at.selectbox(key="region").value == "TH"  # a lead's first region
+    assert set(at.selectbox(key="tag_theme").options) == {
+        "1 · courier delay",
+        "2 · refund not received",
+    }
+    at.selectbox(key="tag_theme").set_value(2).run()
+    {t.label: t for t in at.text_input}["New tags"].set_value("refunds")
+    _click(at, "Save")
+    assert not at.exception
+    assert "Saved theme 2" in "\n".join(x.value for x in at.success)
+    assert list(theme_page.audit_frame(store, 2)["who"]) == ["lead@th"]
+    vn = _signed_in(monkeypatch, "lead@th", "pages/1_Theme.py", theme="3")
+    assert "Edit" not in [t.label for t in vn.tabs]
+    th = _signed_in(monkeypatch, "lead@th", "pages/1_Theme.py", theme="1")
+    assert "Edit" in [t.label for t in th.tabs]
+
+
+def test_oidc_login_records_the_email_and_its_role(store, monkeypatch):
+    monkeypatch.setenv("INSIGHTS_APP_ROLES", ROLES)
+    at = app_at("pages/1_Theme.py")
+    at.query_params["theme"] = "1"
+    at.secrets["auth"] = {"redirect_uri": "http://localhost:8501/oauth2callback"}
+    at.user = {"is_logged_in": False}
+    at.run()
+    assert [b.label for b in at.button] == ["Log in"]
+    at.user = {"is_logged_in": True, "email": "boss@shop", "name": "Boss"}
+    at.run()
+    assert not at.exception, at.exception
+    assert any("Signed in as **boss@shop** · admin" in c.value for c in at.sidebar.caption)
+    {t.label: t for t in at.text_input}["Owner"].set_value("somchai")
+    _click(at, "Save")
+    assert list(theme_page.audit_frame(store, 1)["who"]) == ["boss@shop"]

@@ -1,7 +1,9 @@
 """The app in a real browser: `insights app` on 127.0.0.1 driven by headless Chromium.
 
-Open Home, open a theme, set a tag, reload and see it; ticket HTML never runs. A screenshot of
-each step is saved under the test's tmp_path.
+Open Home, open a theme, set a tag, reload and see it; ticket HTML never runs. With the shared
+password login and roles, two people in two browser sessions: a viewer finds no edit control,
+a regional lead's tag is saved under the lead's name. A screenshot of each step is saved under
+the test's tmp_path.
 """
 
 from __future__ import annotations
@@ -10,6 +12,8 @@ import os
 import socket
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -41,12 +45,14 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture
-def server(db_url, tmp_path):
+@contextmanager
+def serve(db_url: str, tmp_path: Path, **env: str) -> Iterator[str]:
+    """`insights app` on a free port over a small store, with `env` on top; yields its URL and
+    stops it (and its Streamlit child) at the end."""
     build_store(db_url)
     port = _free_port()
     insights = Path(sys.executable).parent / "insights"
-    env = {**os.environ, "INSIGHTS_APP_PASSWORD": ""}
+    env = {**os.environ, "INSIGHTS_APP_PASSWORD": "", "INSIGHTS_APP_ROLES": "", **env}
     log = (tmp_path / "app.log").open("w")
     proc = subprocess.Popen(
         [str(insights), "app", "--port", str(port), "--db", db_url],
@@ -68,6 +74,12 @@ def server(db_url, tmp_path):
         log.close()
     text = (tmp_path / "app.log").read_text()
     assert f"http://127.0.0.1:{port}" in text  # the command printed the URL
+
+
+@pytest.fixture
+def server(db_url, tmp_path):
+    with serve(db_url, tmp_path) as url:
+        yield url
 
 
 def test_home_theme_tag_reload_in_chromium(server, tmp_path):
@@ -131,4 +143,85 @@ def test_home_theme_tag_reload_in_chromium(server, tmp_path):
             browser.close()
     assert dialogs == []
     for name in ("1-home.png", "2-theme.png", "3-tagged.png", "4-escaped.png"):
+        assert (tmp_path / name).stat().st_size > 10_000
+
+
+PASSWORD = "s3cret"
+
+
+def _sign_in(page, url: str, name: str) -> None:
+    """Open `url` in `page` (a fresh Streamlit session) and sign in with the shared password."""
+    from playwright.sync_api import expect
+
+    page.goto(url, wait_until="domcontentloaded")
+    expect(page.get_by_role("textbox", name="Your name or e-mail")).to_be_visible(timeout=30_000)
+    page.get_by_role("textbox", name="Your name or e-mail").fill(name)
+    page.get_by_role("textbox", name="Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_text(f"Signed in as {name}")).to_be_visible(timeout=30_000)
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_a_viewer_and_a_lead_in_chromium(db_url, tmp_path):
+    """One server with a password login and roles; a viewer and a TH lead, each in a browser
+    context of their own (their own Streamlit session). One backend: a Streamlit server start
+    is slow, and the roles are held on both backends by tests/test_access.py."""
+    from playwright.sync_api import expect, sync_playwright
+
+    roles = "lead@th=lead:TH,*=viewer"
+    with (
+        serve(db_url, tmp_path, INSIGHTS_APP_PASSWORD=PASSWORD, INSIGHTS_APP_ROLES=roles) as url,
+        sync_playwright() as p,
+    ):
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
+        try:
+            viewer = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+            lead = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+
+            # The viewer: theme page without an Edit tab, tagging page without any save,
+            # merge or split control; no field to type another name for the audit log.
+            _sign_in(viewer, f"{url}/Theme?theme=2", "viewer@shop")
+            expect(viewer.get_by_role("heading", name="refund not received")).to_be_visible(
+                timeout=30_000
+            )
+            expect(viewer.get_by_role("tab", name="History & audit")).to_be_visible()
+            expect(viewer.get_by_text("viewer (reads only)")).to_be_visible()
+            assert viewer.get_by_role("tab", name="Edit").count() == 0
+            assert viewer.get_by_role("textbox", name="You (for the audit log)").count() == 0
+            viewer.screenshot(path=str(tmp_path / "5-viewer-theme.png"), full_page=True)
+            _sign_in(viewer, f"{url}/Tagging", "viewer@shop")
+            expect(viewer.get_by_text("a viewer: you can read every theme")).to_be_visible(
+                timeout=30_000
+            )
+            expect(viewer.locator('[data-testid="stDataFrame"]').first).to_be_visible()
+            for label in ("Save", "Merge", "Propose a split"):
+                assert viewer.get_by_role("button", name=label).count() == 0, label
+            assert viewer.get_by_role("tab", name="Tag a theme").count() == 0
+            viewer.screenshot(path=str(tmp_path / "6-viewer-tagging.png"), full_page=True)
+
+            # The lead: tags theme 2 (it has TH tickets); the audit log names the lead.
+            _sign_in(lead, f"{url}/Theme?theme=2", "lead@th")
+            expect(lead.get_by_text("regional lead (TH)")).to_be_visible()
+            assert lead.get_by_role("textbox", name="You (for the audit log)").count() == 0
+            lead.get_by_role("tab", name="Edit").click()
+            lead.get_by_role("textbox", name="New tags").fill("lead-tag")
+            lead.get_by_role("button", name="Save").click()
+            expect(lead.get_by_text("Saved theme 2.")).to_be_visible(timeout=30_000)
+            expect(lead.locator("code", has_text="lead-tag")).to_be_visible(timeout=30_000)
+            lead.get_by_role("tab", name="History & audit").click()
+            who = lead.locator('[data-testid="stDataFrame"] td', has_text="lead@th")
+            who.first.wait_for(state="attached", timeout=30_000)
+            lead.screenshot(path=str(tmp_path / "7-lead-tagged.png"), full_page=True)
+        finally:
+            browser.close()
+    from insights.store.db import connect
+    from insights.views.theme_page import audit_frame
+
+    engine = connect(db_url)
+    try:
+        audit = audit_frame(engine, 2)
+    finally:
+        engine.dispose()
+    assert list(audit["who"]) == ["lead@th"] and "lead-tag" in audit.iloc[0]["change"]
+    for name in ("5-viewer-theme.png", "6-viewer-tagging.png", "7-lead-tagged.png"):
         assert (tmp_path / name).stat().st_size > 10_000

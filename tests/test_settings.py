@@ -93,6 +93,7 @@ def test_every_variable_is_read(monkeypatch, tmp_path):
         "INSIGHTS_APP_URL": "https://insights.example",
         "INSIGHTS_APP_PASSWORD": "pw",
         "INSIGHTS_APP_USER_REGIONS": "Ana@shop.co=TH, budi@shop.co=ID",
+        "INSIGHTS_APP_ROLES": "Ana@shop.co=lead:TH|vn, boss@shop.co=admin",
         "INSIGHTS_DIGEST_MIN_GROUP": "3",
         "INSIGHTS_SMTP_HOST": "mail.example",
         "INSIGHTS_SMTP_PORT": "2525",
@@ -125,6 +126,7 @@ def test_every_variable_is_read(monkeypatch, tmp_path):
     assert (d.full_refresh_days, d.fit_sample) == (1.5, 100)
     assert s.app.url == "https://insights.example" and s.app.password.get_secret_value() == "pw"
     assert s.app.region_of("ana@shop.co") == "TH" and s.app.region_of(" BUDI@shop.co") == "ID"
+    assert s.app.roles == {"ana@shop.co": ("lead", ("TH", "VN")), "boss@shop.co": ("admin", ())}
     g = s.digest
     assert (g.min_group, g.smtp_host, g.port, g.smtp_user, g.password) == (
         3,

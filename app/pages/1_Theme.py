@@ -1,5 +1,6 @@
 """One theme: title, keywords per language, trend by region, breakdowns, example and all
-tickets, lifecycle, rank-score parts and audit log. Opened as `Theme?theme=<id>`."""
+tickets, lifecycle, rank-score parts and audit log. Opened as `Theme?theme=<id>`. The Edit tab
+is there only for people whose role may change this theme (insights.people.access)."""
 
 from __future__ import annotations
 
@@ -94,9 +95,9 @@ else:
     c[0].metric(f"Tickets in {week}", 0)
     c[1].metric("Tickets in the latest run", info["size"])
 
-tab_trend, tab_tickets, tab_history, tab_edit = st.tabs(
-    ["Trend & segments", "Tickets", "History & audit", "Edit"]
-)
+can_edit = ui.may_edit_theme(eng, theme_id)
+tabs = st.tabs(["Trend & segments", "Tickets", "History & audit", *(["Edit"] if can_edit else [])])
+tab_trend, tab_tickets, tab_history = tabs[:3]
 
 with tab_trend:
     by = st.radio(
@@ -166,9 +167,10 @@ with tab_history:
     st.subheader("Audit log")
     ui.table_or_note(theme_page.audit_frame(eng, theme_id), "No human changes yet.")
 
-with tab_edit:
-    st.caption("Title, tags, owner, status, tracker link and note; every change is audited.")
-    ui.annotation_form(eng, meta, theme_id, key="theme")
-    st.page_link(ui.TAGGING_PAGE, label="Merge or split in the tagging workflow", icon="🏷️")
+if can_edit:
+    with tabs[3]:
+        st.caption("Title, tags, owner, status, tracker link and note; every change is audited.")
+        ui.annotation_form(eng, meta, theme_id, key="theme")
+        st.page_link(ui.TAGGING_PAGE, label="Merge or split in the tagging workflow", icon="🏷️")
 
 ui.footer(eng, version)

@@ -1,6 +1,8 @@
 """Tagging workflow for regional CS leads: the region's untagged and unowned themes first;
 title, tags, owner, status, tracker link and note; merge duplicates; split mixed themes.
-Every change is one audited transaction (insights.people.annotate / insights.people.split)."""
+Every change is one audited transaction (insights.people.annotate / insights.people.split),
+made as the signed-in person: viewers see the queue only, regional leads are offered the themes
+of their regions, and the library refuses anything else (insights.people.access)."""
 
 from __future__ import annotations
 
@@ -21,9 +23,10 @@ from insights.views.themes import theme_meta
 eng, version = ui.start("Tagging")
 st.title("Tagging")
 ui.explain_empty(version)
-person = ui.who()
+name = ui.who()
+editor = ui.person()
 ui.show_flash()
-if not person:
+if not editor.signed_in and not name:
     st.warning("Enter your name in the sidebar: every change is recorded with it.")
 
 meta = theme_meta(eng)
@@ -36,7 +39,8 @@ region = st.selectbox(
     choices,
     index=choices.index(mine) if mine in choices else 0,
     key="region",
-    help="From your login where configured (INSIGHTS_APP_USER_REGIONS)",
+    help="From your login where configured (INSIGHTS_APP_USER_REGIONS, or a lead's first "
+    "region in INSIGHTS_APP_ROLES)",
 )
 queue = tagging.tagging_queue(ui.frame(version), meta, None if region == ALL else region)
 todo = int((queue["needs"] != "").sum()) if len(queue) else 0
@@ -57,9 +61,27 @@ st.dataframe(
     height=280,
 )
 
+if not editor.may("tag"):
+    st.info(
+        f"Signed in as {ui.md(editor.name)}, a viewer: you can read every theme but change none. "
+        "Tagging, merging and splitting need the regional lead or admin role (INSIGHTS_APP_ROLES)."
+    )
+    ui.footer(eng, version)
+    st.stop()
+
+allowed = ui.editable(eng)  # None: every theme
+
+
+def offered(options: dict[int, str]) -> dict[int, str]:
+    """Only the themes this person may change (a lead: those of their regions)."""
+    return options if allowed is None else {t: v for t, v in options.items() if t in allowed}
+
+
+listed = offered(ui.theme_options(queue) if len(queue) else ui.theme_options(meta))
+everything = offered(ui.theme_options(meta))
+if allowed is not None:
+    st.caption(f"You change the themes of your regions ({', '.join(editor.role.regions)}).")
 tab_tag, tab_merge, tab_split = st.tabs(["Tag a theme", "Merge two themes", "Split a theme"])
-listed = ui.theme_options(queue) if len(queue) else ui.theme_options(meta)
-everything = ui.theme_options(meta)
 
 with tab_tag:
     if not listed:
@@ -90,8 +112,8 @@ with tab_merge:
         sure = st.checkbox("Yes, merge them", key="m_sure")
         if st.button("Merge", key="m_go", disabled=not sure):
             ui.change_membership(
-                person,
-                lambda: merge_themes(eng, int(source), int(target), person),
+                editor,
+                lambda: merge_themes(eng, int(source), int(target), editor),
                 lambda _: f"Merged theme {source} into theme {target}.",
             )
 
@@ -124,8 +146,8 @@ with tab_split:
             chosen = [ext_to_id[e] for e in edited.loc[edited["move"], "ticket"] if e in ext_to_id]
             if st.button(f"Split off {len(chosen)} tickets", key="s_go", disabled=not chosen):
                 ui.change_membership(
-                    person,
-                    lambda: split_theme(eng, split_id, chosen, person, title=new_title or None),
+                    editor,
+                    lambda: split_theme(eng, split_id, chosen, editor, title=new_title or None),
                     lambda new: f"Split {len(chosen)} tickets off into theme {new[0]}.",
                 )
         else:
@@ -155,9 +177,9 @@ with tab_split:
                 st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
                 if st.button("Apply this split", key="s_apply"):
                     ui.change_membership(
-                        person,
+                        editor,
                         lambda: split_theme(
-                            eng, split_id, proposal, person, title=new_title or None
+                            eng, split_id, proposal, editor, title=new_title or None
                         ),
                         lambda new: f"Split theme {split_id}: new theme(s) {new}.",
                         forget="s_proposal",

@@ -4,6 +4,10 @@ The child runs in its own process group; SIGTERM, SIGINT and SIGHUP that reach t
 forwarded to that group (Ctrl+C in a terminal reaches the server once, through us), and on Linux
 the child asks the kernel for SIGTERM when this process dies without a chance to forward
 anything (SIGKILL, a crash): ``prctl(PR_SET_PDEATHSIG)``.
+
+Serving beyond loopback without any login (no INSIGHTS_APP_PASSWORD, no ``[auth]`` section in a
+secrets.toml Streamlit reads) would show every ticket, and let anyone change tags, to the whole
+network: refused with exit 2 and the reason, unless ``--insecure`` says it is meant.
 """
 
 from __future__ import annotations
@@ -11,18 +15,20 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import importlib.util
+import ipaddress
 import os
 import signal
 import subprocess
 import sys
+import tomllib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from insights.cli.common import DbOption, app, fail, open_store
-from insights.settings import child_env
+from insights.cli.common import DbOption, app, fail, note, open_store, read_settings
+from insights.settings import Settings, child_env
 
 FORWARDED = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
 PR_SET_PDEATHSIG = 1
@@ -79,21 +85,84 @@ def run_child(command: list[str], env: dict[str, str]) -> int:
     return code
 
 
+def is_loopback(host: str) -> bool:
+    """Whether binding `host` reaches this machine only ("" and 0.0.0.0 mean every interface;
+    a host name other than localhost may be any interface)."""
+    if host.strip().lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip().strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def secrets_files(script: Path, cwd: Path | None = None, home: Path | None = None) -> list[Path]:
+    """The secrets.toml files Streamlit reads for the app, in its order: the user's
+    (~/.streamlit), the working directory's, the app folder's."""
+    cwd = cwd or Path.cwd()
+    home = home or Path.home()
+    return [
+        home / ".streamlit" / "secrets.toml",
+        cwd / ".streamlit" / "secrets.toml",
+        script.parent / ".streamlit" / "secrets.toml",
+    ]
+
+
+def login_kind(settings: Settings, files: list[Path]) -> str | None:
+    """How the app will ask people to sign in: "oidc" (an [auth] section in a secrets file,
+    Streamlit's st.login), "password" (INSIGHTS_APP_PASSWORD), or None (no login). A secrets
+    file that is not TOML is a one-line error, as Streamlit would fail on it too."""
+    for path in files:
+        if not path.is_file():
+            continue
+        try:
+            secrets = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+            raise fail(f"cannot read {path}: {exc}") from None
+        if isinstance(secrets.get("auth"), dict):
+            return "oidc"
+    password = settings.app.password
+    return "password" if password and password.get_secret_value() else None
+
+
 @app.command("app")
 def app_cmd(
     port: Annotated[int, typer.Option(help="port to listen on")] = 8501,
     host: Annotated[
         str, typer.Option(help="address to bind (0.0.0.0 exposes it to the network)")
     ] = "127.0.0.1",
+    insecure: Annotated[
+        bool,
+        typer.Option(
+            "--insecure",
+            help="serve beyond loopback without a login (anyone who reaches it reads and edits)",
+        ),
+    ] = False,
     db: DbOption = None,
 ) -> None:
     """Start the Streamlit app (ranked themes, theme pages, tagging) and print its URL."""
     if importlib.util.find_spec("streamlit") is None:
         raise fail("streamlit is not installed in this environment")
-    settings, _ = open_store(db)  # migrates the store, and fails here with one line if it can't
     script = Path(__file__).resolve().parents[2] / "app" / "Home.py"
     if not script.is_file():
         raise fail(f"the app is not installed next to the package: {script} is missing")
+    configured = read_settings(db)
+    login = login_kind(configured, secrets_files(script))
+    if login is None and not is_loopback(host):
+        if not insecure:
+            raise fail(
+                f"--host {host} would serve every ticket, and let anyone edit, without a login: "
+                "set INSIGHTS_APP_PASSWORD (and INSIGHTS_APP_ROLES) or an [auth] section in "
+                ".streamlit/secrets.toml, or pass --insecure to serve it open anyway"
+            )
+        print(
+            f"warning: --insecure: serving on {host} without a login; anyone who reaches port "
+            f"{port} reads every ticket and may change tags, titles, merges and splits",
+            file=sys.stderr,
+        )
+    elif login is None and configured.app.roles:
+        note("INSIGHTS_APP_ROLES applies only with a login: without one, everyone may edit")
+    settings, _ = open_store(db)  # migrates the store, and fails here with one line if it can't
     command = [
         sys.executable,
         "-m",

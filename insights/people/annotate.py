@@ -7,6 +7,11 @@ another, its annotations follow to the survivor.
 Writes are read-modify-write transactions that lock the theme first (``write_scope``), so two
 people saving at once, or a person saving while a refresh writes, never read stale values; a
 store still busy after a few retries is one "try again" line, never "database is locked".
+
+Who: a :class:`~insights.people.access.Person` (what the app passes) is checked against their
+role inside the write transaction, so a change their role does not allow raises
+:class:`~insights.people.access.AccessDenied` and writes nothing, whatever the page showed; a
+plain name is a trusted caller (the CLI, scripts) and is only recorded.
 """
 
 from __future__ import annotations
@@ -21,12 +26,15 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from insights.jobs.runs import latest_run_id
+from insights.people.access import AccessDenied, Person, check_theme, require
 from insights.store.db import is_contention, retry_on_contention, session_scope, write_scope
 from insights.store.models import Annotation, Assignment, AuditEntry, Theme, ThemeEvent
 
 T = TypeVar("T")
 STATUSES = ("new", "investigating", "on roadmap", "resolved", "won't fix")
 FIELDS = ("title", "tags", "owner", "status", "tracker_url", "note", "region")
+#: The action (insights.people.access) a change of each field needs.
+FIELD_ACTION = {f: "title" if f == "title" else "tag" for f in FIELDS}
 
 
 class AnnotationError(ValueError):
@@ -136,14 +144,25 @@ def _write(session: Session, notes: ThemeNotes, who: str) -> None:
     ann.updated_at, ann.updated_by = _now(), who
 
 
+def name_of(who: str | Person) -> str:
+    """The name the audit log records ("anonymous" when none was given)."""
+    name = who.name if isinstance(who, Person) else who
+    return (name or "").strip() or "anonymous"
+
+
 def annotate(
-    engine: Engine, theme_id: int, who: str, seen: ThemeNotes | None = None, **changes: object
+    engine: Engine,
+    theme_id: int,
+    who: str | Person,
+    seen: ThemeNotes | None = None,
+    **changes: object,
 ) -> ThemeNotes:
     """Set any of title, tags, owner, status, tracker_url, note, region; audited.
 
     ``seen``: the notes the person's form showed. Given, only what the person changed is
     applied (fields equal to ``seen`` are left as stored now; tags added and removed against
     ``seen``), so a save never undoes what someone else saved after the form was shown.
+    ``who``: a Person is held to their role (AccessDenied, nothing written); see the module.
     """
     unknown = set(changes) - set(FIELDS)
     if unknown:
@@ -153,12 +172,14 @@ def annotate(
     url = changes.get("tracker_url")
     if url and not str(url).startswith(("http://", "https://")):
         raise AnnotationError("tracker URL must start with http:// or https://")
-    who = (who or "").strip() or "anonymous"
+    if isinstance(who, Person):  # a viewer is refused before the store is touched
+        for action in sorted({FIELD_ACTION[k] for k in changes}):
+            require(who, action)
     return _write_txn(engine, lambda session: _annotate(session, theme_id, who, seen, changes))
 
 
 def _annotate(
-    session: Session, theme_id: int, who: str, seen: ThemeNotes | None, changes: dict
+    session: Session, theme_id: int, who: str | Person, seen: ThemeNotes | None, changes: dict
 ) -> ThemeNotes:
     target = resolve_theme(session, theme_id)
     _lock(session, target)
@@ -180,15 +201,23 @@ def _annotate(
         setattr(after, key, value)
     if after == before:
         return before
-    _write(session, after, who)
     diff = {
         k: (getattr(before, k), getattr(after, k))
         for k in FIELDS
         if getattr(before, k) != getattr(after, k)
     }
+    if isinstance(who, Person):
+        for action in sorted({FIELD_ACTION[k] for k in diff}):
+            check_theme(session, who, action, target)
+        if "region" in diff and after.region and not who.may("tag", after.region):
+            raise AccessDenied(
+                f"{who.name} ({who.role}) may not record the region {after.region} on a theme: "
+                "a lead records only their own regions"
+            )
+    _write(session, after, name_of(who))
     audit(
         session,
-        who,
+        name_of(who),
         target,
         "annotate",
         before={k: v[0] for k, v in diff.items()},
@@ -248,14 +277,17 @@ def carry_over(session: Session, source: int, target: int, who: str) -> None:
         )
 
 
-def merge_themes(engine: Engine, source: int, target: int, who: str) -> None:
-    """A person merges `source` into `target`: tickets, annotations and future runs follow."""
+def merge_themes(engine: Engine, source: int, target: int, who: str | Person) -> None:
+    """A person merges `source` into `target`: tickets, annotations and future runs follow.
+    A Person needs the right to merge both themes."""
     if source == target:
         raise AnnotationError("a theme cannot be merged into itself")
+    if isinstance(who, Person):
+        require(who, "merge")
     _write_txn(engine, lambda session: _merge(session, source, target, who))
 
 
-def _merge(session: Session, source: int, target: int, who: str) -> None:
+def _merge(session: Session, source: int, target: int, person: str | Person) -> None:
     source, target = resolve_theme(session, source), resolve_theme(session, target)
     _lock(session, source, target)
     if source == target:
@@ -263,6 +295,9 @@ def _merge(session: Session, source: int, target: int, who: str) -> None:
     for tid in (source, target):
         if session.get(Theme, tid) is None:
             raise AnnotationError(f"no theme with id {tid}")
+        if isinstance(person, Person):
+            check_theme(session, person, "merge", tid)
+    who = name_of(person)
     carry_over(session, source, target, who)
     session.execute(
         update(Theme).where(Theme.id == source).values(status="merged", merged_into=target)

@@ -10,6 +10,9 @@ new theme gets a snapshot (size, centroid, keywords, representatives) and the mo
 assignments, the parent's snapshot is recomputed, a `split` lifecycle event links the two, and an
 audit entry on each theme records who did it. Because the new theme has a centroid and members in
 the latest run, the next full refresh tracks it like any other theme: the id survives.
+
+A :class:`~insights.people.access.Person` splitting needs the right to split the theme (checked
+in the write transaction); a plain name is a trusted caller, as in insights.people.annotate.
 """
 
 from __future__ import annotations
@@ -22,7 +25,8 @@ import numpy as np
 from sqlalchemy import Engine, select, update
 
 from insights.jobs.runs import latest_full_run, latest_run_id, load_fit_state
-from insights.people.annotate import audit, resolve_theme
+from insights.people.access import Person, check_theme, require
+from insights.people.annotate import audit, name_of, resolve_theme
 from insights.store.db import session_scope
 from insights.store.models import (
     Assignment,
@@ -174,7 +178,7 @@ def split_theme(
     engine: Engine,
     theme_id: int,
     ticket_ids: Iterable[int] | dict[int, int],
-    who: str,
+    who: str | Person,
     title: str | None = None,
 ) -> list[int]:
     """Move tickets of `theme_id` to new theme(s); returns the new theme ids.
@@ -183,7 +187,9 @@ def split_theme(
     :func:`propose_split` (one new theme per group >= 1). Everything in one transaction: on any
     error nothing is written.
     """
-    who = (who or "").strip() or "anonymous"
+    if isinstance(who, Person):  # a viewer is refused before any work
+        require(who, "split")
+    name = name_of(who)
     members = _members(engine, theme_id)
     position = {int(t): i for i, t in enumerate(members.ticket_ids.tolist())}
     groups = np.zeros(len(position), dtype=np.int64)
@@ -213,6 +219,8 @@ def split_theme(
     now = _now()
     new_ids: list[int] = []
     with session_scope(engine) as session:
+        if isinstance(who, Person):
+            check_theme(session, who, "split", theme_id)
         if latest_run_id(session) != members.run_id:
             raise SplitError("a refresh finished meanwhile: reload the page and split again")
         run_id = members.run_id
@@ -303,7 +311,7 @@ def split_theme(
                 )
                 audit(
                     session,
-                    who,
+                    name,
                     tid,
                     "split",
                     before={"from_theme": theme_id},
@@ -312,7 +320,7 @@ def split_theme(
                 )
         audit(
             session,
-            who,
+            name,
             theme_id,
             "split",
             before=before,
