@@ -8,8 +8,9 @@ Roles (one per person; the app knows the person from its login)
     tags (tags, owner, status, tracker link, note), titles, merges and splits the themes of
     those regions.
 ``admin``
-    everything a ``lead:*`` may do, plus marks fixes shipped (``fix``) and manages alert
-    subscriptions (``subscribe``).
+    everything a ``lead:*`` may do, plus marks fixes shipped (``fix``), manages alert
+    subscriptions (``subscribe``) and edits the category map (``categorise``: a category's
+    title, a theme moved between categories; categories span every region, so no lead's).
 
 ``INSIGHTS_APP_ROLES`` lists ``person=role`` pairs, e.g.
 ``ana@shop.co=lead:TH|VN,boss@shop.co=admin,*=viewer`` (people compared without case; ``*``
@@ -68,7 +69,7 @@ from insights.store.models import Annotation, Assignment, Ticket
 
 ROLES = APP_ROLES
 #: Every action a role can be asked about; leads get LEAD_ACTIONS, admins all of them.
-ACTIONS = ("tag", "title", "merge", "split", "fix", "subscribe")
+ACTIONS = ("tag", "title", "merge", "split", "fix", "subscribe", "categorise")
 LEAD_ACTIONS = frozenset({"tag", "title", "merge", "split"})
 ALL_REGIONS = "*"
 
@@ -168,7 +169,19 @@ _VERBS = {
     "split": "split themes",
     "fix": "mark fixes shipped",
     "subscribe": "manage alert subscriptions",
+    "categorise": "edit categories",
 }
+
+
+def acting(who: str | Person, action: str) -> str:
+    """The audit name of `who`; a :class:`Person` must be allowed `action` (anywhere) first,
+    a plain name is a trusted caller (see the module docstring)."""
+    if isinstance(who, Person):
+        require(who, action)
+        name = who.name
+    else:
+        name = who
+    return (name or "").strip() or "anonymous"
 
 
 def person_for(app: AppSettings, identity: str) -> Person:

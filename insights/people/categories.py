@@ -13,6 +13,7 @@ from datetime import datetime
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
+from insights.people.access import Person, acting
 from insights.people.annotate import AnnotationError, _now, _write_txn, audit, resolve_theme
 from insights.store.models import Category, CategoryPin, Theme
 
@@ -50,9 +51,10 @@ def _theme(session: Session, theme_id: int) -> int:
     return theme_id
 
 
-def rename_category(engine: Engine, category_id: int, title: str | None, who: str) -> str:
-    """Give a category a person's title (None or "" gives the machine title back)."""
-    who = (who or "").strip() or "anonymous"
+def rename_category(engine: Engine, category_id: int, title: str | None, who: str | Person) -> str:
+    """Give a category a person's title (None or "" gives the machine title back). A
+    :class:`Person` needs the ``categorise`` right (AccessDenied, nothing written)."""
+    who = acting(who, "categorise")
     wanted = _title(title) if title and str(title).strip() else None
 
     def body(session: Session) -> str:
@@ -77,13 +79,13 @@ def move_theme(
     engine: Engine,
     theme_id: int,
     category_id: int | None,
-    who: str,
+    who: str | Person,
     new_title: str | None = None,
     at: datetime | None = None,
 ) -> int:
     """Put a theme in a category for good (``category_id`` None: a new category titled
     ``new_title``). Returns the category id."""
-    who = (who or "").strip() or "anonymous"
+    who = acting(who, "categorise")
     if category_id is None:
         title = _title(new_title or "")
 
@@ -130,10 +132,10 @@ def move_theme(
     return _write_txn(engine, body)
 
 
-def unpin_theme(engine: Engine, theme_id: int, who: str) -> bool:
+def unpin_theme(engine: Engine, theme_id: int, who: str | Person) -> bool:
     """Let the grouping place the theme again (from the next refresh). Returns whether a move
     was undone."""
-    who = (who or "").strip() or "anonymous"
+    who = acting(who, "categorise")
 
     def body(session: Session) -> bool:
         pin = session.get(CategoryPin, theme_id)

@@ -22,6 +22,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
+from insights.people.access import Person, acting
 from insights.store.db import is_contention, retry_on_contention, session_scope, write_scope
 from insights.store.models import AlertSubscription, AuditEntry, Ticket
 
@@ -162,15 +163,15 @@ def subscribe(
     webhook: str | None = None,
     email: str | None = None,
     kind: str | None = None,
-    who: str = "",
+    who: str | Person = "",
 ) -> Subscribed:
     """Subscribe a webhook or an address to a region's alerts (``kind``: only that kind's).
 
     The same active subscription again is not duplicated. A region without any ticket yet is
     accepted with a warning: it may be a new market, or a typo.
     """
+    who = acting(who, "subscribe")  # a Person must be an admin; nothing is written otherwise
     region, kind, channel, target = check_subscription(region, webhook, email, kind)
-    who = (who or "").strip() or "anonymous"
 
     def body(session: Session) -> Subscribed:
         warnings = []
@@ -220,10 +221,10 @@ def _audited(sub: Subscription) -> dict:
     }
 
 
-def unsubscribe(engine: Engine, subscription_id: int, who: str = "") -> Subscription:
+def unsubscribe(engine: Engine, subscription_id: int, who: str | Person = "") -> Subscription:
     """Stop a subscription (kept, inactive, for the audit trail and its delivery history);
     its unsent deliveries are no longer tried."""
-    who = (who or "").strip() or "anonymous"
+    who = acting(who, "subscribe")
 
     def body(session: Session) -> Subscription:
         row = session.get(AlertSubscription, subscription_id, with_for_update=True)
