@@ -33,6 +33,7 @@ from insights.views.weekly import materialise, ranked_week, trend_params, week_i
 T = TypeVar("T")
 THEME_PAGE = "pages/1_Theme.py"
 TAGGING_PAGE = "pages/2_Tagging.py"
+FIXES_PAGE = "pages/3_Fixes.py"
 HOME_PAGE = "Home.py"
 #: Session key of the signed-in identity: set by the login only, never by a widget, so nothing
 #: a browser sends can change whom the audit log names or which role applies.
@@ -294,6 +295,13 @@ def theme_options(meta: pd.DataFrame) -> dict[int, str]:
 # --------------------------------------------------------------------------- writes
 
 
+def can_edit(action: str) -> bool:
+    """May the person on this page do ``action`` ("fix", "subscribe", "categorise", ...)
+    anywhere? Pages ask before they show a form; the write functions check again (a Person
+    is held to their role in the library)."""
+    return person().may(action)
+
+
 def flash(message: str) -> None:
     """A success message that survives the rerun after a write."""
     st.session_state["_flash"] = message
@@ -310,9 +318,10 @@ def write_failed(exc: Exception) -> None:
     nothing of the change was saved."""
     from insights.people.access import AccessDenied
     from insights.people.annotate import AnnotationError
+    from insights.people.fixes import FixError
     from insights.people.split import SplitError
 
-    if isinstance(exc, AnnotationError | SplitError | AccessDenied):
+    if isinstance(exc, AnnotationError | SplitError | FixError | AccessDenied):
         st.error(f"Not saved: {exc}")
     else:
         first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]

@@ -1,6 +1,8 @@
-"""One theme: title, keywords per language, trend by region, breakdowns, example and all
-tickets, lifecycle, rank-score parts and audit log. Opened as `Theme?theme=<id>`. The Edit tab
-is there only for people whose role may change this theme (insights.people.access)."""
+"""One theme: title, keywords per language, trend by region (with its fixes marked),
+breakdowns, example and all tickets, lifecycle, rank-score parts, audit log, and fixes with
+their verdicts. Opened as `Theme?theme=<id>`. The Edit tab is there only for people whose role
+may change this theme (insights.people.access); the fix form only for admins.
+"""
 
 from __future__ import annotations
 
@@ -12,9 +14,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # `app.ui` from a 
 import pandas as pd
 import streamlit as st
 
-from app import thread_view, ui
+from app import fix_view, thread_view, ui
 from insights.views import dashboard, theme_page
 from insights.views.categories import category_of, current_categories
+from insights.views.fixes import fix_verdicts, verdict_words
 from insights.views.ranked import SCORE_PARTS
 from insights.views.themes import theme_meta
 
@@ -96,8 +99,17 @@ else:
     c[1].metric("Tickets in the latest run", info["size"])
 
 can_edit = ui.may_edit_theme(eng, theme_id)
-tabs = st.tabs(["Trend & segments", "Tickets", "History & audit", *(["Edit"] if can_edit else [])])
-tab_trend, tab_tickets, tab_history = tabs[:3]
+verdicts = fix_verdicts(eng, ui.settings(), theme_id, version)
+tabs = st.tabs(
+    [
+        "Trend & segments",
+        "Tickets",
+        "History & audit",
+        f"Fixes ({len(verdicts)})",
+        *(["Edit"] if can_edit else []),
+    ]
+)
+tab_trend, tab_tickets, tab_history, tab_fixes = tabs[:4]
 
 with tab_trend:
     by = st.radio(
@@ -107,7 +119,12 @@ with tab_trend:
     if trend.empty:
         st.info("No dated tickets for this theme.")
     else:
-        st.bar_chart(trend, y_label="tickets per week", x_label="week")
+        fix_view.trend_chart(trend, verdicts, by)
+    if verdicts:
+        latest = verdicts[0]
+        st.caption(
+            ui.md(f"Latest fix ({latest.fix.fix_date}, {latest.segment}): {verdict_words(latest)}")
+        )
     st.subheader("Keywords")
     kw_rows = [{"language": "all", "keywords": ", ".join(info["keywords"])}] + [
         {"language": lang, "keywords": ", ".join(words)}
@@ -167,8 +184,21 @@ with tab_history:
     st.subheader("Audit log")
     ui.table_or_note(theme_page.audit_frame(eng, theme_id), "No human changes yet.")
 
+with tab_fixes:
+    st.caption(
+        "A fix's impact: the theme's share of the segment's tickets in the weeks before the fix "
+        "against the weeks after (so overall volume does not fool it), with a confidence "
+        "interval and a p-value. Verdicts: improved, worse, no change, too early."
+    )
+    if verdicts:
+        fix_view.fixes_table(verdicts, with_theme=False)
+    else:
+        st.caption("No fix recorded for this theme yet.")
+    fix_view.fix_form(eng, theme_id, ui.index(version).segments)
+    st.page_link(ui.FIXES_PAGE, label="All fixes and their verdicts", icon="🛠️")
+
 if can_edit:
-    with tabs[3]:
+    with tabs[4]:
         st.caption("Title, tags, owner, status, tracker link and note; every change is audited.")
         ui.annotation_form(eng, meta, theme_id, key="theme")
         st.page_link(ui.TAGGING_PAGE, label="Merge or split in the tagging workflow", icon="🏷️")

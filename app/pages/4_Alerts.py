@@ -15,6 +15,7 @@ import pandas as pd
 import streamlit as st
 
 from app import ui
+from insights.people.access import AccessDenied
 from insights.people.subscriptions import (
     KINDS,
     Subscribed,
@@ -42,14 +43,14 @@ settings = ui.settings()
 
 def change_subscription(person: str, action: str, change: Callable[[], object]) -> object | None:
     """The one place subscriptions are added or removed from the app (``action``: "subscribe"
-    or "unsubscribe"): a name is required for the audit log; a refusal is one line. A
-    permission check (who may subscribe, per region) goes here."""
+    or "unsubscribe"): a name is required for the audit log; a refusal (a role that may not,
+    checked again in the library) is one line."""
     if not person:
         st.error("Not saved: enter your name in the sidebar first (every change is audited).")
         return None
     try:
         return change()
-    except SubscriptionError as exc:
+    except (SubscriptionError, AccessDenied) as exc:
         st.error(f"Not saved: {exc}")
     except Exception as exc:
         ui.write_failed(exc)
@@ -99,6 +100,11 @@ ui.table_or_note(
     "No subscriptions" + ("" if chosen is None else f" for {chosen}") + " yet.",
 )
 
+if not ui.can_edit("subscribe"):
+    st.caption("Only an admin adds or removes subscriptions.")
+    ui.footer(eng, version)
+    st.stop()
+
 with st.form("subscribe"):
     st.markdown("**Add a subscription**")
     c1, c2, c3 = st.columns(3)
@@ -119,7 +125,7 @@ if add:
             webhook=target if channel == "webhook" else None,
             email=target if channel == "email" else None,
             kind=None if kind == "all kinds" else kind,
-            who=person,
+            who=ui.person(),
         ),
     )
     if isinstance(done, Subscribed):
@@ -136,7 +142,7 @@ if subs:
         remove = st.form_submit_button("Remove")
     if remove:
         removed = change_subscription(
-            person, "unsubscribe", lambda: unsubscribe(eng, int(gone), who=person)
+            person, "unsubscribe", lambda: unsubscribe(eng, int(gone), who=ui.person())
         )
         if removed is not None:
             ui.flash(f"Removed subscription {gone}.")

@@ -51,6 +51,11 @@ for cat in tops:
             pinned = " (moved here by a person)" if tid in cat.pinned_theme_ids else ""
             st.markdown(f"- [{ui.md(titles.get(tid, f'theme {tid}'))}](Theme?theme={tid}){pinned}")
 
+if not ui.can_edit("categorise"):
+    st.caption("Only an admin renames categories or moves themes between them.")
+    ui.footer(eng, version)
+    st.stop()
+
 options = {c.category_id: f"{c.category_id} · {c.title}" for c in tops}
 left, right = st.columns(2)
 with left, st.form("rename"):
@@ -92,19 +97,19 @@ def _save(change, message) -> None:
 
 if rename:
     _save(
-        lambda: rename_category(eng, target, new_title or None, person),
+        lambda: rename_category(eng, target, new_title or None, ui.person()),
         lambda shown: f"Category {target} is now titled {shown!r}.",
     )
 if move:
     _save(
         lambda: move_theme(
-            eng, theme, None if dest == NEW else dest, person, new_title=dest_title or None
+            eng, theme, None if dest == NEW else dest, ui.person(), new_title=dest_title or None
         ),
         lambda cid: f"Theme {theme} moved to category {cid}.",
     )
 if undo:
     _save(
-        lambda: unpin_theme(eng, theme, person),
+        lambda: unpin_theme(eng, theme, ui.person()),
         lambda done: (
             f"Theme {theme} will be placed by its content again from the next refresh."
             if done

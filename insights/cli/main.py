@@ -1,21 +1,22 @@
 """The one `insights` command line: every command registered on one Typer app.
 
 Thin: commands parse options, call the library and print. They live by what they touch:
-store_commands (ingest, export, backup, restore), reports (themes, events, digest), serve_app
-(the Streamlit app), alerts (alert subscriptions, the daily run). Commands from layers above
-the library join through the `insights.commands` entry point: flows/commands.py adds `refresh`
-and `serve`, which run Prefect flows (insights/ itself never imports flows/ or Prefect).
+store_commands (ingest, export, backup, restore), reports (themes, events, digest), categories
+(the category map and its edits), fixes (fix add, remove, list, impact), serve_app (the
+Streamlit app), alerts (alert subscriptions, the daily run). Commands from layers above the
+library join through the `insights.commands` entry point: flows/commands.py adds `refresh` and
+`serve`, which run Prefect flows (insights/ itself never imports flows/ or Prefect).
 """
 
 from __future__ import annotations
 
 from importlib.metadata import entry_points
 
-from insights.cli import alerts, categories, reports, serve_app, store_commands
+from insights.cli import alerts, categories, fixes, reports, serve_app, store_commands
 from insights.cli.common import app
 
 __all__ = ["app", "main"]
-_COMMAND_MODULES = (store_commands, reports, categories, serve_app, alerts)
+_COMMAND_MODULES = (store_commands, reports, categories, fixes, serve_app, alerts)
 PLUGIN_GROUP = "insights.commands"
 
 

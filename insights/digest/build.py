@@ -21,10 +21,12 @@ from insights.digest.content import (
     EXAMPLE_CHARS,
     EXAMPLES_PER_THEME,
     FADING_GROWTH,
+    FIX_WEEKS,
     RISING_GROWTH,
     CategorySection,
     DigestContent,
     Example,
+    FixLine,
     RegionSection,
     ThemeLine,
     fmt_q,
@@ -37,7 +39,8 @@ from insights.store.db import session_scope
 from insights.store.models import ThemeSnapshot, Ticket
 from insights.trends import week_from_label, week_label
 from insights.views.categories import CategoryView, category_table, current_categories
-from insights.views.frame import data_version, load_frame
+from insights.views.fixes import fix_verdicts, verdict_words
+from insights.views.frame import DataVersion, data_version, load_frame
 from insights.views.ranked import RankedTheme, Selection, trend_weeks
 from insights.views.weekly import ranked_week, trend_params, week_index
 
@@ -213,6 +216,7 @@ def build_content(
     )
     if region is None:
         content.regions = _region_sections(frame, start, prev_start, ranked.themes, lines, floor)
+    content.fixes = _fixes(engine, settings, start, region, version)
     return content
 
 
@@ -266,6 +270,43 @@ def _category_sections(
             )
         )
     return sections, hidden
+
+
+def _fixes(
+    engine: Engine, settings: Settings, start: date, region: str | None, version: DataVersion
+) -> list[FixLine]:
+    """Fixes shipped in the week or the FIX_WEEKS before it (for a region digest: those for
+    that region or for every region), newest first, each with the verdict the data up to the
+    end of the week gives, so a digest rebuilt later says what it said then. Below the privacy
+    floor (fewer than ``min_group`` tickets of the theme in the fix's weeks) only the verdict
+    is shown."""
+    end = start + timedelta(days=7)
+    first = start - timedelta(weeks=FIX_WEEKS)
+    floor = settings.digest.min_group
+    found = []
+    for v in fix_verdicts(engine, settings, version=version, as_of=end):
+        day = v.fix.fix_date
+        if not first <= day < end or (region and v.fix.region not in (None, region)):
+            continue
+        words = verdict_words(v)
+        if v.impact is not None and v.impact.before_count + v.impact.after_count < floor:
+            # the privacy floor: no numbers about a group smaller than min_group tickets
+            words = f"{v.verdict}: fewer than {floor} tickets in its weeks, numbers not shown"
+        found.append(
+            FixLine(
+                fix_id=v.fix.fix_id,
+                theme_id=v.theme_id,
+                title=v.title,
+                url=settings.app.theme_url(v.theme_id),
+                fix_date=day.isoformat(),
+                segment=v.segment,
+                verdict=v.verdict,
+                words=words,
+                note=v.fix.note,
+                this_week=day >= start,
+            )
+        )
+    return found
 
 
 def _in_region(base: ThemeLine, volume: int, spike: bool, significance: list[str]) -> ThemeLine:

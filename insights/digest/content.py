@@ -21,6 +21,10 @@ EXAMPLE_CHARS = 200
 #: Spike sentences per theme: the strongest few say where; a list of ten says nothing.
 MAX_REASONS = 3
 SEGMENT_WORDS = {"region": "in {v}", "language": "in language {v}", "channel": "via {v}"}
+#: Fixes shipped in the digest's week or this many weeks before it are listed with their
+#: verdict: about the time a fix needs to be measured (a halved 20-a-week theme shows in 4
+#: weeks, smaller ones take longer), the same 12 weeks the charts show.
+FIX_WEEKS = 12
 
 
 @dataclass
@@ -75,6 +79,22 @@ class CategorySection:
     hidden_tickets: int = 0
 
 
+class FixLine:
+    """A fix in "Fixes shipped": its theme, date, segment, note and current verdict in words
+    (rates only: no ticket text, no counts)."""
+
+    fix_id: int
+    theme_id: int
+    title: str
+    url: str
+    fix_date: str
+    segment: str
+    verdict: str
+    words: str
+    note: str
+    this_week: bool = False
+
+
 @dataclass
 class DigestContent:
     """Everything a renderer needs; ``message`` is set (and lists empty) for an empty week."""
@@ -99,6 +119,7 @@ class DigestContent:
     baseline_weeks: int
     categories: list[CategorySection] = field(default_factory=list)
     hidden_categories: int = 0
+    fixes: list[FixLine] = field(default_factory=list)
 
     @property
     def change(self) -> float | None:

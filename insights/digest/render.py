@@ -18,7 +18,7 @@ import io
 import re
 import warnings
 
-from insights.digest.content import DigestContent, ThemeLine
+from insights.digest.content import FIX_WEEKS, DigestContent, FixLine, ThemeLine
 
 CHARTS: dict[str, str] = {"volume": "Tickets per week", "themes": "Highlighted themes per week"}
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|!~])")
@@ -177,6 +177,15 @@ def render_markdown(content: DigestContent, chart_files: dict[str, str] | None =
             out.append("")
         if content.hidden_categories:
             out += [f"{_hidden_categories(content)}", ""]
+    if content.fixes:
+        out += ["## Fixes shipped", "", f"_{md_escape(_fixes_intro())}_", ""]
+        for f in content.fixes:
+            out.append(
+                f"- [#{f.theme_id} {md_escape(f.title)}]({f.url}): {md_escape(_fix_when(f))} - "
+                f"**{md_escape(f.verdict)}** - {md_escape(_fix_why(f))}"
+            )
+            out.append(f"  > {md_escape(f.note)}")
+        out.append("")
     if content.regions:
         out += ["## By region", ""]
         for r in content.regions:
@@ -192,6 +201,23 @@ def render_markdown(content: DigestContent, chart_files: dict[str, str] | None =
                 out.append(f"- {_hidden_words(r)}")
             out.append("")
     return "\n".join(out)
+
+
+def _fixes_intro() -> str:
+    return (
+        f"Fixes marked shipped this week or in the {FIX_WEEKS} weeks before, with the verdict "
+        "on the theme's rate (its share of the segment's tickets) before and after the fix."
+    )
+
+
+def _fix_when(f: FixLine) -> str:
+    where = f" for {f.segment}" if f.segment != "all tickets" else ""
+    return f"fix {f.fix_id} shipped {f.fix_date}{where}" + (" (this week)" if f.this_week else "")
+
+
+def _fix_why(f: FixLine) -> str:
+    """The verdict sentence without its leading verdict word (printed bold before it)."""
+    return f.words.split(": ", 1)[1] if ": " in f.words else f.words
 
 
 def _region_words(r) -> str:
@@ -239,6 +265,13 @@ def render_summary(content: DigestContent, limit: int = 5) -> str:
             why = "; ".join(t.significance) if heading != "Top themes by rank score" else ""
             why = f" - {slack_escape(why)}" if why else f" - {t.volume:,} tickets"
             lines.append(f"• <{t.url}|#{t.theme_id} {slack_escape(t.title)}>{why}")
+    if content.fixes:
+        lines.append("*Fixes shipped*")
+        for f in content.fixes[:limit]:
+            lines.append(
+                f"• <{f.url}|#{f.theme_id} {slack_escape(f.title)}> - "
+                f"{slack_escape(_fix_when(f))}: {slack_escape(f.verdict)}"
+            )
     return "\n".join(lines)
 
 
@@ -307,6 +340,15 @@ def render_html(content: DigestContent, images: dict[str, bytes]) -> str:
                 body.append("</ul>")
             if content.hidden_categories:
                 body.append(f"<p>{h(_hidden_categories(content))}</p>")
+        if content.fixes:
+            body.append(f'<h2>Fixes shipped</h2><p class="why">{h(_fixes_intro())}</p><ul>')
+            for f in content.fixes:
+                body.append(
+                    f'<li><a href="{h(f.url)}">#{f.theme_id} {h(f.title)}</a>: {h(_fix_when(f))}'
+                    f' - <b>{h(f.verdict)}</b> <span class="why">- {h(_fix_why(f))}</span>'
+                    f"<blockquote>{h(f.note)}</blockquote></li>"
+                )
+            body.append("</ul>")
         if content.regions:
             body.append("<h2>By region</h2>")
             for r in content.regions:
