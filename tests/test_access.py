@@ -228,3 +228,40 @@ def test_editable_themes_for_the_pickers(store):
 def theme_regions_of(engine, theme_id: int) -> set[str]:
     with session_scope(engine) as s:
         return set(theme_regions(s, theme_id))
+
+
+def test_only_an_admin_marks_fixes_manages_subscriptions_and_edits_categories(db_url):
+    """The roadmap loop's writes, asked for by a Person: a lead (even of every region) and a
+    viewer are refused with one line and nothing is written; an admin's change is audited
+    under their name."""
+    from insights.jobs.categories import ensure_categories
+    from insights.people.categories import move_theme, rename_category
+    from insights.people.fixes import add_fix
+    from insights.people.subscriptions import list_subscriptions, subscribe
+    from insights.store.models import Fix
+    from insights.views.categories import current_categories
+
+    engine = build_store(db_url)
+    ensure_categories(engine)
+    (cat,) = current_categories(engine, top_only=True)
+    day = "2026-01-05"
+    for person in (VIEWER_P, LEAD_TH, Person("all@shop", Role("lead", ("*",)))):
+        with pytest.raises(AccessDenied, match="may not"):
+            add_fix(engine, 1, day, "courier api retry", person)
+        with pytest.raises(AccessDenied, match="may not manage alert subscriptions"):
+            subscribe(engine, "TH", email="th@shop.co", who=person)
+        with pytest.raises(AccessDenied, match="may not edit categories"):
+            rename_category(engine, cat.category_id, "Money", person)
+        with pytest.raises(AccessDenied, match="may not edit categories"):
+            move_theme(engine, 1, None, person, new_title="Couriers")
+    with session_scope(engine) as s:
+        assert s.scalars(select(Fix)).all() == []
+    assert list_subscriptions(engine) == []
+    assert not any(c.title_by_human for c in current_categories(engine))
+
+    boss = Person("boss@shop", Role("admin"))
+    subscribe(engine, "TH", email="th@shop.co", who=boss)
+    rename_category(engine, cat.category_id, "Money", boss)
+    with session_scope(engine) as s:
+        whos = {(a.who, a.action) for a in s.scalars(select(AuditEntry))}
+    assert {("boss@shop", "subscribe"), ("boss@shop", "category title")} <= whos

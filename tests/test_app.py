@@ -645,8 +645,9 @@ def _signed_in(monkeypatch, name: str, page_name: str, **query: str) -> AppTest:
 
 def test_a_viewer_sees_no_edit_controls(store, monkeypatch):
     theme = _signed_in(monkeypatch, "viewer@shop", "pages/1_Theme.py", theme="2")
-    assert [t.label for t in theme.tabs] == ["Trend & segments", "Tickets", "History & audit"]
-    assert "Save" not in [b.label for b in theme.button]
+    tabs = [t.label for t in theme.tabs]
+    assert tabs == ["Trend & segments", "Tickets", "History & audit", "Fixes (0)"]  # no Edit
+    assert not {"Save", "Mark fix shipped"} & {b.label for b in theme.button}
     assert any("viewer (reads only)" in c.value for c in theme.sidebar.caption)
     tag = _signed_in(monkeypatch, "viewer@shop", "pages/2_Tagging.py")
     labels = [b.label for b in tag.button]

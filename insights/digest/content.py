@@ -79,6 +79,7 @@ class CategorySection:
     hidden_tickets: int = 0
 
 
+@dataclass
 class FixLine:
     """A fix in "Fixes shipped": its theme, date, segment, note and current verdict in words
     (rates only: no ticket text, no counts)."""
