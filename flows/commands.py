@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import atexit
 import logging
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -216,3 +217,52 @@ def serve(
     )
     with suppress(KeyboardInterrupt):
         prefect_serve(*deployments, limit=limit, print_starting_message=False)
+
+
+#: The work pool prefect.yaml's deployments run on (its `definitions.work_pool`).
+WORK_POOL = "insights"
+
+
+@app.command()
+def deploy() -> None:
+    """Register prefect.yaml's deployments (daily-refresh, daily-alerts, weekly-digest) with the
+    Prefect server at PREFECT_API_URL, creating the `insights` process work pool when it is
+    missing: `prefect work-pool create` + `prefect --no-prompt deploy --all`, run from the
+    project folder, after checking that the server answers (one line, exit 2, if not). Then
+    start workers with `prefect worker start --pool insights`."""
+    import subprocess
+    import sys
+
+    from flows.deployments import ServeError, check_server
+    from insights.settings import set_process_env
+
+    try:
+        url = check_server(required=True)
+    except ServeError as exc:
+        raise fail(str(exc)) from None
+    project = Path(__file__).resolve().parent.parent
+    prefect = str(Path(sys.executable).with_name("prefect"))
+
+    def run(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [prefect, *args], cwd=project, capture_output=True, text=True, check=False
+        )
+
+    with set_process_env(INSIGHTS_PROJECT_DIR=str(project)):
+        if run("work-pool", "inspect", WORK_POOL).returncode != 0:
+            made = run("work-pool", "create", WORK_POOL, "--type", "process")
+            if made.returncode != 0:
+                raise fail(f"cannot create work pool {WORK_POOL!r}: {_last_line(made)}", 1)
+            out.print(f"created work pool {WORK_POOL!r} (process)")
+        done = run("--no-prompt", "deploy", "--all")
+    if done.returncode != 0:
+        raise fail(f"prefect deploy failed: {_last_line(done)}", 1)
+    names = sorted(set(re.findall(r"'([\w-]+/[\w-]+)'", done.stdout)))
+    out.print(f"deployed to {url}: {', '.join(names) or 'see `prefect deployment ls`'}")
+    out.print(f"start workers with: prefect worker start --pool {WORK_POOL}")
+
+
+def _last_line(done) -> str:
+    text = (done.stderr or "") + (done.stdout or "")
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return lines[-1] if lines else f"exit {done.returncode}"

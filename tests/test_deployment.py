@@ -29,6 +29,7 @@ from tests.conftest import REPO, wait_until_healthy, write_sample
 pytestmark = pytest.mark.slow
 
 PREFECT = str(Path(sys.executable).with_name("prefect"))
+INSIGHTS = str(Path(sys.executable).with_name("insights"))
 N_TICKETS = 150
 FINAL = {"COMPLETED", "FAILED", "CRASHED", "CANCELLED"}
 
@@ -146,9 +147,18 @@ def test_deploy_from_prefect_yaml_and_run_both_deployments_on_a_worker(tmp_path,
     try:
         server = procs.start("server", PREFECT, "server", "start", "--host", "127.0.0.1")
         wait_until_healthy(f"{api}/health", server, lambda: procs.log("server"))
-        _cli(env, "work-pool", "create", "insights", "--type", "process")
-        deployed = _cli(env, "--no-prompt", "deploy", "--all")
-        assert "refresh/daily-refresh" in deployed and "weekly-digest/weekly-digest" in deployed
+        # `insights deploy`: the pool when missing, then `prefect --no-prompt deploy --all`
+        done = subprocess.run(
+            [INSIGHTS, "deploy"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300
+        )
+        assert done.returncode == 0, (done.stdout[-3000:], done.stderr[-3000:])
+        assert "created work pool 'insights'" in done.stdout
+        for name in (
+            "refresh/daily-refresh",
+            "weekly-digest/weekly-digest",
+            "daily-alerts/daily-alerts",
+        ):
+            assert name in done.stdout or name in _cli(env, "deployment", "ls"), name
         procs.start("worker", PREFECT, "worker", "start", "--pool", "insights")
 
         write_sample(inbox / "tickets.csv", 0, N_TICKETS)
