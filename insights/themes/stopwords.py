@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib.util
 import re
+import unicodedata
 from functools import cache
 from pathlib import Path
 
@@ -163,18 +164,36 @@ def _english_stopwords() -> frozenset[str]:
     return frozenset(ENGLISH_STOP_WORDS - _ENGLISH_CONTENT_WORDS) | _ENGLISH_EXTRA
 
 
+def strip_tone_marks(word: str) -> str:
+    """Vietnamese as typed in a hurry: no tone or vowel marks, đ as d ("không" -> "khong")."""
+    bare = "".join(c for c in unicodedata.normalize("NFD", word) if unicodedata.category(c) != "Mn")
+    return bare.replace("đ", "d").replace("Đ", "D")
+
+
+@cache
+def _unmarked_vietnamese() -> frozenset[str]:
+    """Vietnamese stop words written without marks. Chat Vietnamese is often typed that way,
+    and "khong", "ma", "roi", "minh" then named themes. Single words only (a multi-word entry
+    stripped of its marks is too ambiguous); for tickets labelled Vietnamese only, since the
+    bare forms ("ban", "cao") are words in other languages."""
+    return frozenset(
+        strip_tone_marks(w) for w in _iso_stopwords("vi") | FILLER_WORDS if " " not in w
+    )
+
+
 @cache
 def stopwords_for(language: str) -> frozenset[str]:
     """Stop words removed from tickets in ``language``.
 
-    The language's own stopwords-iso list (except English, see ``_english_stopwords``), plus
-    English for every language (tickets code-mix English freely), Chinese and Thai by script,
+    The language's own stopwords-iso list (except English, see ``_english_stopwords``; for
+    Vietnamese also written without marks), plus English for every language (tickets code-mix English freely), Chinese and Thai by script,
     and the support-ticket ``FILLER_WORDS``.
     """
     lang = normalize_language(language)
     return (
         (_iso_stopwords(lang) if lang != "en" else frozenset())
         | _SUPPLEMENTARY_STOPWORDS.get(lang, frozenset())
+        | (_unmarked_vietnamese() if lang == "vi" else frozenset())
         | _english_stopwords()
         | _script_stopwords()
         | FILLER_WORDS
