@@ -122,3 +122,13 @@ def test_roles_without_a_login_are_noted(started, monkeypatch):
     result = runner.invoke(app, ["app"])
     assert result.exit_code == 0
     assert "INSIGHTS_APP_ROLES applies only with a login" in result.stderr
+
+
+def test_a_login_without_roles_says_everyone_is_a_viewer(started, monkeypatch):
+    monkeypatch.setenv("INSIGHTS_APP_PASSWORD", "s3cret")
+    monkeypatch.delenv("INSIGHTS_APP_ROLES", raising=False)
+    result = runner.invoke(app, ["app"])
+    assert result.exit_code == 0 and len(started) == 1
+    assert "everyone who signs in is a viewer" in result.stderr
+    monkeypatch.setenv("INSIGHTS_APP_ROLES", "ana@shop=admin")
+    assert "viewer" not in runner.invoke(app, ["app"]).stderr

@@ -162,6 +162,11 @@ def app_cmd(
         )
     elif login is None and configured.app.roles:
         note("INSIGHTS_APP_ROLES applies only with a login: without one, everyone may edit")
+    elif login is not None and not configured.app.roles:
+        note(
+            "no INSIGHTS_APP_ROLES: everyone who signs in is a viewer and nobody can change "
+            "anything; grant roles, e.g. INSIGHTS_APP_ROLES='you@shop.co=admin,*=lead:*'"
+        )
     settings, _ = open_store(db)  # migrates the store, and fails here with one line if it can't
     command = [
         sys.executable,
