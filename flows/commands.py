@@ -1,10 +1,10 @@
-"""The `insights` commands that run Prefect flows: `refresh` (the refresh flow) and `serve`
-(the scheduled deployments).
+"""The `insights` commands that run the flows: `refresh` (the refresh flow, or its steps in
+this process when no Prefect API is configured) and `serve` (the scheduled deployments).
 
 They live here, not in insights/, because insights/ never imports Prefect: this module plugs
 them into the one `insights` command line through the `insights.commands` entry point
-(pyproject.toml), and imports Prefect only when one of them runs, so `insights themes` stays
-fast."""
+(pyproject.toml), and imports Prefect only when a flow runs, so `insights themes` and a
+refresh without a Prefect server stay fast."""
 
 from __future__ import annotations
 
@@ -74,6 +74,29 @@ def _silence(handlers: list[logging.Handler]) -> None:
         h.setLevel(logging.CRITICAL + 1)
 
 
+@contextmanager
+def local_log(verbose: bool) -> Iterator[None]:
+    """A refresh without Prefect logs to standard loggers: with --verbose its lines (and other
+    libraries' warnings) go to stderr, as Prefect's console showed them; without, none do (the
+    CLI prints its own summary, and errors must stay one line)."""
+    from flows.refresh_steps import LOG
+
+    root = logging.getLogger()
+    handler: logging.Handler = logging.NullHandler()  # also keeps logging's last resort quiet
+    if verbose:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s | %(levelname)-7s | %(message)s"))
+    level = LOG.level
+    if verbose:
+        LOG.setLevel(logging.INFO)
+    root.addHandler(handler)
+    try:
+        yield
+    finally:
+        root.removeHandler(handler)
+        LOG.setLevel(level)
+
+
 def _print_inbox(outcomes: list[dict]) -> None:
     for o in outcomes:
         if o["status"] == "ingested":
@@ -103,7 +126,7 @@ def refresh(
         ),
     ] = None,
     verbose: Annotated[
-        bool, typer.Option("--verbose", "-v", help="show Prefect's log lines on stderr")
+        bool, typer.Option("--verbose", "-v", help="show the run's log lines on stderr")
     ] = False,
     adapt: Annotated[
         bool,
@@ -118,8 +141,9 @@ def refresh(
 ) -> None:
     """Ingest the drop folder, embed new tickets (cached), then discover themes (full) or
     assign new tickets to the existing themes (incremental), keeping theme ids stable.
-    Runs as a Prefect flow (the temporary server when PREFECT_API_URL is not set). One at a
-    time: a refresh, backup or restore already running is waited for (or, --no-wait, not)."""
+    Runs as a Prefect flow when PREFECT_API_URL is set (or with --runner dask); without it the
+    same steps run in this process, no temporary server. One at a time: a refresh, backup or
+    restore already running is waited for (or, --no-wait, not)."""
     if runner not in ("sequential", "dask"):
         raise fail(f"--runner must be sequential or dask, not {runner!r}")
     if inbox is not None and not inbox.is_dir():
@@ -130,8 +154,8 @@ def refresh(
             "--adapt fits the fast tier to this store: set INSIGHTS_EMBEDDING_MODEL=fast-adapted "
             f"(it is {settings.embedding.model!r})"
         )
-    # the lock before Prefect starts: --no-wait answers at once, and a waiting refresh says
-    # so; the flow takes it again (the same process may)
+    # the lock before the run starts: --no-wait answers at once, and a waiting refresh says
+    # so; the run takes it again (the same process may)
     with guarded(engine, "refresh", settings, wait):
         _run_refresh(settings, full, runner, inbox, verbose, db, adapt)
 
@@ -145,27 +169,36 @@ def _run_refresh(
     db: str | None,
     adapt: bool = False,
 ) -> None:
-    from flows.deployments import ServeError, check_server
-    from flows.refresh import progress_hooks, refresh_flow
+    from flows.deployments import ServeError, check_server, prefect_api_configured
+    from flows.refresh_steps import progress_hooks
     from insights.embed import EmbedderError
     from insights.embed.models import AdaptationNeeded
     from insights.ingest.read import FileError
     from insights.store.db import StoreError
 
-    try:
-        check_server(required=False)
-    except ServeError as exc:
-        raise fail(str(exc)) from None
+    params = {
+        "inbox": str(inbox) if inbox else None,
+        "full": full,
+        "db_url": settings.store.db_url if db else None,
+        "adapt": adapt,
+    }
     bars = RefreshBars()
     try:
-        with quiet_prefect_console(verbose), bars, progress_hooks(bars.hooks):
-            summary = refresh_flow(
-                inbox=str(inbox) if inbox else None,
-                full=full,
-                runner=runner,
-                db_url=settings.store.db_url if db else None,
-                adapt=adapt,
-            )
+        if runner == "sequential" and not prefect_api_configured():
+            # no Prefect API to report to: the same steps in this process, no temporary server
+            from flows.refresh_steps import refresh_local
+
+            with local_log(verbose), bars, progress_hooks(bars.hooks):
+                summary = refresh_local(**params)
+        else:
+            try:
+                check_server(required=False)
+            except ServeError as exc:
+                raise fail(str(exc)) from None
+            from flows.refresh import refresh_flow
+
+            with quiet_prefect_console(verbose), bars, progress_hooks(bars.hooks):
+                summary = refresh_flow(runner=runner, **params)
     except (AdaptationNeeded, EmbedderError, FileError, StoreError) as exc:
         raise fail(str(exc)) from None
     _print_inbox(summary["inbox"])

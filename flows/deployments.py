@@ -9,9 +9,11 @@ process, see prefect.yaml at the repository root.
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
 from typing import Any
 
-from insights.settings import ScheduleSettings
+from insights.settings import ScheduleSettings, process_env
 
 
 class ServeError(Exception):
@@ -39,6 +41,36 @@ def check_schedule(schedule: ScheduleSettings) -> ScheduleSettings:
                 ) from None
             raise ServeError(f"{name} is not a valid cron expression: {value!r}") from None
     return schedule
+
+
+def prefect_api_configured() -> bool:
+    """Whether Prefect has an API URL (PREFECT_API_URL), importing Prefect only when something
+    could set one: `insights refresh` without a server then runs in-process and saves
+    Prefect's import (~1.5 s) as well as its temporary server.
+
+    The environment answers first. Prefect also reads the URL from its profiles file, a
+    prefect.toml, a .env or pyproject.toml's [tool.prefect] in the working folder, and from
+    settings a process entered in code (a test harness): when Prefect is already imported or
+    any of those files may set it, Prefect's own settings decide.
+    """
+    if process_env("PREFECT_API_URL"):
+        return True
+    if "prefect.settings" not in sys.modules and not _prefect_config_files():
+        return False
+    from prefect.settings import PREFECT_API_URL
+
+    return bool(PREFECT_API_URL.value())
+
+
+def _prefect_config_files() -> list[Path]:
+    """Files in which Prefect could find an API URL (see prefect.settings.sources)."""
+    home = Path(process_env("PREFECT_HOME") or Path.home() / ".prefect").expanduser()
+    profiles = Path(process_env("PREFECT_PROFILES_PATH") or home / "profiles.toml").expanduser()
+    found = [p for p in (profiles, Path("prefect.toml")) if p.is_file()]
+    for path, marker in ((Path(".env"), "PREFECT_"), (Path("pyproject.toml"), "tool.prefect")):
+        if path.is_file() and marker in path.read_text(encoding="utf-8", errors="replace"):
+            found.append(path)
+    return found
 
 
 def check_server(required: bool = True, timeout: float = 5.0) -> str | None:

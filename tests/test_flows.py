@@ -161,6 +161,52 @@ def test_ingest_task_retries_until_the_file_appears(tmp_path, insights_home):
     assert counts["new"] == 5 and counts["path"] == str(target)
 
 
+def test_local_refresh_gives_the_flows_result_without_a_server(tmp_path, monkeypatch):
+    """The same store refreshed by the flow and by refresh_local (no Prefect API): the same
+    summary keys, run and themes; only the flow publishes an artifact."""
+    from flows.refresh import refresh_local
+    from tests.test_local_refresh import topic_store
+
+    results = {}
+    for mode in ("flow", "local"):
+        home = tmp_path / mode
+        monkeypatch.setenv("INSIGHTS_HOME", str(home))
+        home.mkdir()
+        db_url = f"sqlite:///{home / 'insights.db'}"
+        topic_store(db_url, home)
+        before = Artifact.get("refresh-summary")
+        summary = refresh_flow(full=True) if mode == "flow" else refresh_local(full=True)
+        after = Artifact.get("refresh-summary")
+        engine = connect(db_url)
+        with session_scope(engine) as session:
+            themes = session.execute(
+                select(Ticket.external_id, Assignment.theme_id)
+                .join(Assignment, Assignment.ticket_id == Ticket.id)
+                .where(Assignment.run_id == summary["run_id"])
+                .order_by(Ticket.external_id)
+            ).all()
+            run = session.get(Run, summary["run_id"])
+            assert (run.status, run.flow_run_id) == ("ok", summary["flow_run_id"])
+        engine.dispose()
+        published = after is not None and (before is None or after.id != before.id)
+        results[mode] = (summary, [tuple(r) for r in themes], published)
+
+    (flow, flow_themes, flow_published), (local, local_themes, local_published) = (
+        results["flow"],
+        results["local"],
+    )
+    assert set(local) == set(flow)
+    same = ("mode", "n_tickets", "n_embedded", "n_themes", "n_unthemed", "events", "week")
+    assert {k: local[k] for k in same} == {k: flow[k] for k in same}
+    assert local["n_themes"] >= 2 and len(local_themes) == 60
+    assert local_themes == flow_themes
+    assert [t["theme_id"] for t in local["top_themes"]] == [
+        t["theme_id"] for t in flow["top_themes"]
+    ]
+    assert local["flow_run_id"].startswith("local-") and not flow["flow_run_id"].startswith("local")
+    assert flow_published and not local_published
+
+
 def test_unloadable_model_is_one_line_exit_2_through_the_flow(tmp_path, insights_home, monkeypatch):
     _write_rows(tmp_path / "t.csv", 3)
     runner = CliRunner()

@@ -121,3 +121,17 @@ def test_a_refresh_with_nothing_to_embed_does_not_import_the_model_stack():
     )
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip() == "[]", done.stdout
+
+
+def test_the_cli_and_the_local_refresh_do_not_import_prefect():
+    """`insights refresh` without a Prefect API runs flows.refresh_steps in-process: neither it
+    nor the command line (with its flow commands) may pull Prefect in (~1.5 s)."""
+    code = (
+        "import sys, flows.refresh_steps, flows.commands, flows.deployments, insights.cli.main\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('prefect', 'prefect_dask')))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "[]", done.stdout

@@ -1,6 +1,7 @@
 """The pipeline a user runs, end to end through the CLI, on both backends (issue 8, item 1):
-ingest -> refresh (the Prefect flow) -> themes -> export -> a person's title and tags -> weekly
-view and digest, with every count reconciled against the input file and against each other.
+ingest -> refresh (in this process: no PREFECT_API_URL) -> themes -> export -> a person's title
+and tags -> weekly view and digest, with every count reconciled against the input file and
+against each other.
 """
 
 from __future__ import annotations

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 import time
+import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -22,6 +23,8 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 T = TypeVar("T")
 #: PostgreSQL's "try again" errors: serialization failure, deadlock, lock not available.
 RETRY_SQLSTATES = {"40001", "40P01", "55P03"}
+#: Every engine this process made, so that an exiting command can close them all.
+_ENGINES: weakref.WeakSet[Engine] = weakref.WeakSet()
 
 
 class StoreError(Exception):
@@ -54,11 +57,21 @@ def make_engine(url: str) -> Engine:
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
-        return engine
-    try:
-        return create_engine(url, pool_pre_ping=True)
-    except Exception as exc:  # driver missing or bad options
-        raise StoreError(f"cannot use database URL {parsed!r}: {exc}") from None
+    else:
+        try:
+            engine = create_engine(url, pool_pre_ping=True)
+        except Exception as exc:  # driver missing or bad options
+            raise StoreError(f"cannot use database URL {parsed!r}: {exc}") from None
+    _ENGINES.add(engine)
+    return engine
+
+
+def dispose_engines() -> None:
+    """Close the pooled connections of every engine this process made (SQLite checkpoints its
+    write-ahead log when the last one closes): for a process about to exit without collecting
+    its garbage (insights.cli.main.main)."""
+    for engine in list(_ENGINES):
+        engine.dispose()
 
 
 def current_revision(engine: Engine) -> str | None:
