@@ -76,10 +76,11 @@ class DiscoveryParams:
     n_components: int = 5  # UMAP output dimensions
     min_dist: float = 0.0
     umap_metric: str = "cosine"
-    # layout epochs: umap-learn's own figure above 10,000 rows; below it umap-learn takes 500,
-    # which cost ~3 s of every small refresh and gained nothing measurable (bench/README.md,
-    # "UMAP layout epochs": mean V over 3 seeds within +-0.004 on every set)
-    umap_epochs: int | None = 200
+    # layout epochs; None: umap-learn's own (500 below 10,000 rows, 200 above). 200 at every
+    # size saved ~3 s of a small refresh at the same V-measure, but anchored reruns kept fewer
+    # theme ids (0.785 against 0.844 on the sample): the anchor needs the longer layout
+    # (bench/README.md, "UMAP layout epochs")
+    umap_epochs: int | None = None
     min_cluster_size: int | None = None  # HDBSCAN; default sqrt(n) / 3.5, at least 5
     min_samples: int | None = None  # HDBSCAN; default min(min_cluster_size, 5)
     cluster_selection_method: str = "eom"
@@ -102,9 +103,7 @@ class DiscoveryParams:
     def before_adaptation(cls, **overrides: Any) -> DiscoveryParams:
         """The configuration before issue 18 (no self-training, no language-split merging),
         kept reachable for benchmarks."""
-        return cls(
-            **({"adapt_rounds": 0, "merge_language_splits": False, "umap_epochs": None} | overrides)
-        )
+        return cls(**({"adapt_rounds": 0, "merge_language_splits": False} | overrides))
 
     @classmethod
     def adapted(cls, **overrides: Any) -> DiscoveryParams:
