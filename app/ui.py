@@ -318,10 +318,9 @@ def write_failed(exc: Exception) -> None:
     nothing of the change was saved."""
     from insights.people.access import AccessDenied
     from insights.people.annotate import AnnotationError
-    from insights.people.fixes import FixError
     from insights.people.split import SplitError
 
-    if isinstance(exc, AnnotationError | SplitError | FixError | AccessDenied):
+    if isinstance(exc, AnnotationError | SplitError | AccessDenied):  # FixError is one
         st.error(f"Not saved: {exc}")
     else:
         first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]

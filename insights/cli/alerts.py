@@ -15,6 +15,7 @@ from typing import Annotated
 import typer
 
 from insights.cli.common import (
+    ByOption,
     DbOption,
     WaitOption,
     app,
@@ -25,6 +26,7 @@ from insights.cli.common import (
     note,
     open_store,
     out,
+    who_by,
 )
 
 alerts_app = typer.Typer(
@@ -54,10 +56,11 @@ def subscribe(
     kind: Annotated[
         str | None, typer.Option("--kind", help="only this kind's alerts: buyer or seller")
     ] = None,
-    by: Annotated[str, typer.Option("--by", help="who subscribes (for the audit log)")] = "cli",
+    by: ByOption = None,
     db: DbOption = None,
 ) -> None:
     """Subscribe a webhook or an e-mail address to a region's daily spike alerts."""
+    from insights.people.annotate import AnnotationError
     from insights.people.subscriptions import SubscriptionError, check_subscription, subscribe
 
     try:  # bad input is refused before the store is opened
@@ -66,8 +69,8 @@ def subscribe(
         raise fail(str(exc)) from None
     settings, engine = open_store(db)
     try:
-        done = subscribe(engine, region, webhook=webhook, email=email, kind=kind, who=by)
-    except SubscriptionError as exc:
+        done = subscribe(engine, region, webhook=webhook, email=email, kind=kind, who=who_by(by))
+    except AnnotationError as exc:  # SubscriptionError, or a busy store
         raise fail(str(exc)) from None
     for warning in done.warnings:
         print(f"warning: {warning}", file=sys.stderr)
@@ -89,16 +92,17 @@ def subscribe(
 @alerts_app.command()
 def unsubscribe(
     subscription_id: Annotated[int, typer.Argument(help="id from `insights alerts list`")],
-    by: Annotated[str, typer.Option("--by", help="who unsubscribes (for the audit log)")] = "cli",
+    by: ByOption = None,
     db: DbOption = None,
 ) -> None:
     """Stop a subscription (its unsent alerts are dropped from the queue)."""
-    from insights.people.subscriptions import SubscriptionError, unsubscribe
+    from insights.people.annotate import AnnotationError
+    from insights.people.subscriptions import unsubscribe
 
     _, engine = open_store(db)
     try:
-        sub = unsubscribe(engine, subscription_id, who=by)
-    except SubscriptionError as exc:
+        sub = unsubscribe(engine, subscription_id, who=who_by(by))
+    except AnnotationError as exc:  # SubscriptionError, or a busy store
         raise fail(str(exc)) from None
     out.print(f"subscription {sub.id} removed ({sub.region}, {sub.channel} {sub.shown_target})")
 

@@ -5,12 +5,21 @@ category page makes, audited under `--by` (default: the login name of the shell)
 
 from __future__ import annotations
 
-import getpass
 from typing import Annotated
 
 import typer
 
-from insights.cli.common import DbOption, app, check_format, emit, fail, open_store, out
+from insights.cli.common import (
+    ByOption,
+    DbOption,
+    app,
+    check_format,
+    emit,
+    fail,
+    open_store,
+    out,
+    who_by,
+)
 
 categories_app = typer.Typer(
     help="Categories over themes: list them (default), rename one, move a theme.",
@@ -19,18 +28,6 @@ categories_app = typer.Typer(
 app.add_typer(categories_app, name="categories")
 
 CATEGORY_TABLE = ("category_id", "title", "volume", "n_themes", "theme_ids", "parent_id")
-ByOption = Annotated[
-    str | None, typer.Option("--by", help="who makes the change (audit log; default: you)")
-]
-
-
-def _who(by: str | None) -> str:
-    if by and by.strip():
-        return by.strip()
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "cli"
 
 
 @categories_app.callback()
@@ -78,12 +75,13 @@ def rename(
     db: DbOption = None,
 ) -> None:
     """Give a category a title; it survives every refresh."""
-    from insights.people.categories import CategoryError, rename_category
+    from insights.people.annotate import AnnotationError
+    from insights.people.categories import rename_category
 
     engine = _store(ctx, db)
     try:
-        shown = rename_category(engine, category_id, title or None, _who(by))
-    except CategoryError as exc:
+        shown = rename_category(engine, category_id, title or None, who_by(by))
+    except AnnotationError as exc:  # CategoryError, or a busy store
         raise fail(str(exc)) from None
     out.print(f"category {category_id} is now titled {shown!r}")
 
@@ -102,14 +100,15 @@ def move(
     db: DbOption = None,
 ) -> None:
     """Move a theme to another category (or a new one); it stays there on every refresh."""
-    from insights.people.categories import CategoryError, move_theme
+    from insights.people.annotate import AnnotationError
+    from insights.people.categories import move_theme
 
     if (category_id is None) == (new is None):
         raise fail("give a CATEGORY_ID or --new TITLE (one of them)")
     engine = _store(ctx, db)
     try:
-        cid = move_theme(engine, theme_id, category_id, _who(by), new_title=new)
-    except CategoryError as exc:
+        cid = move_theme(engine, theme_id, category_id, who_by(by), new_title=new)
+    except AnnotationError as exc:  # CategoryError, or a busy store
         raise fail(str(exc)) from None
     out.print(f"theme {theme_id} is in category {cid}")
 
@@ -125,7 +124,7 @@ def unpin(
     from insights.people.categories import unpin_theme
 
     engine = _store(ctx, db)
-    done = unpin_theme(engine, theme_id, _who(by))
+    done = unpin_theme(engine, theme_id, who_by(by))
     out.print(
         f"theme {theme_id} is placed by the grouping from the next refresh"
         if done

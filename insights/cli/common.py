@@ -3,6 +3,7 @@ store with the command's flags on top, progress bars, and table / JSON / CSV out
 
 from __future__ import annotations
 
+import getpass
 import json
 import sys
 from collections.abc import Iterator
@@ -45,6 +46,22 @@ DbOption = Annotated[
     ),
 ]
 FORMATS = ("table", "json", "csv")
+
+
+ByOption = Annotated[
+    str | None,
+    typer.Option("--by", help="who makes the change, for the audit log (default: your login)"),
+]
+
+
+def who_by(by: str | None) -> str:
+    """Who the audit log names for a change made here: --by, else the operating-system user."""
+    if by and by.strip():
+        return by.strip()
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):  # no login name in a bare container
+        return "cli"
 
 
 def fail(message: str, code: int = 2) -> typer.Exit:

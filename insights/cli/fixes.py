@@ -4,33 +4,29 @@ the same the app and the digest show."""
 
 from __future__ import annotations
 
-import getpass
 import json
 from typing import Annotated
 
 import typer
 from rich.table import Table
 
-from insights.cli.common import DbOption, app, check_format, emit, fail, note, open_store, out
+from insights.cli.common import (
+    ByOption,
+    DbOption,
+    app,
+    check_format,
+    emit,
+    fail,
+    note,
+    open_store,
+    out,
+    who_by,
+)
 
 fix_app = typer.Typer(
     help="Fixes shipped for themes and their measured impact.", no_args_is_help=True
 )
 app.add_typer(fix_app, name="fix")
-
-
-def _os_user() -> str:
-    """Who the audit log names when --by is not given: the operating-system user."""
-    try:
-        return getpass.getuser()
-    except (OSError, KeyError):  # no login name in a bare container
-        return "cli"
-
-
-ByOption = Annotated[
-    str | None,
-    typer.Option("--by", help="who marks it, for the audit log (default: your OS user name)"),
-]
 
 
 @fix_app.command("add")
@@ -58,7 +54,7 @@ def add(
             theme_id,
             fix_date,
             note_text,
-            by or _os_user(),
+            who_by(by),
             region=region,
             kind=kind,
             params=trend_params(settings),
@@ -87,7 +83,7 @@ def remove(
 
     _, engine = open_store(db)
     try:
-        fix = remove_fix(engine, fix_id, by or _os_user())
+        fix = remove_fix(engine, fix_id, who_by(by))
     except (FixError, AnnotationError) as exc:
         raise fail(str(exc)) from None
     out.print(f"removed fix {fix.fix_id} (theme {fix.theme_id}, {fix.fix_date})", highlight=False)

@@ -30,7 +30,14 @@ from sqlalchemy import Engine, delete, func, select
 from sqlalchemy.orm import Session
 
 from insights.people.access import Person, acting
-from insights.people.annotate import _lock, _now, _write_txn, audit, resolve_theme
+from insights.people.annotate import (
+    AnnotationError,
+    _lock,
+    _now,
+    _write_txn,
+    audit,
+    resolve_theme,
+)
 from insights.store.db import session_scope
 from insights.store.models import Fix, Theme, Ticket
 from insights.trends import TrendParams
@@ -40,7 +47,7 @@ KINDS = ("buyer", "seller")
 MAX_NOTE_CHARS = 2000
 
 
-class FixError(ValueError):
+class FixError(AnnotationError):
     """A fix that cannot be recorded as given; the message is one line for the user."""
 
 

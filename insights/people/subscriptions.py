@@ -12,21 +12,18 @@ alerts are posted to it, but shown and audited only as ``scheme://host/…``.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
-from typing import TypeVar
+from datetime import datetime
 from urllib.parse import urlsplit
 
 from sqlalchemy import Engine, func, select
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from insights.people.access import Person, acting
-from insights.store.db import is_contention, retry_on_contention, session_scope, write_scope
-from insights.store.models import AlertSubscription, AuditEntry, Ticket
+from insights.people.annotate import AnnotationError, _now, _write_txn, audit
+from insights.store.db import session_scope
+from insights.store.models import AlertSubscription, Ticket
 
-T = TypeVar("T")
 CHANNELS = ("webhook", "email")
 KINDS = ("buyer", "seller")
 _EMAIL = re.compile(
@@ -34,8 +31,9 @@ _EMAIL = re.compile(
 )
 
 
-class SubscriptionError(ValueError):
-    """A subscription that cannot be made or removed; one line for the user."""
+class SubscriptionError(AnnotationError):
+    """A subscription that cannot be made or removed; one line for the user. (A busy store is
+    the shared write path's AnnotationError, this class's base.)"""
 
 
 @dataclass(frozen=True)
@@ -77,10 +75,6 @@ def mask_target(channel: str, target: str) -> str:
     parts = urlsplit(target)
     host = parts.netloc.rsplit("@", 1)[-1]
     return f"{parts.scheme}://{host}/…" if parts.path.strip("/") else f"{parts.scheme}://{host}"
-
-
-def _now() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def subscription_of(row: AlertSubscription) -> Subscription:
@@ -125,28 +119,6 @@ def check_subscription(
     if not _EMAIL.match(email):
         raise SubscriptionError(f"not an e-mail address: {email!r}")
     return region, kind, "email", email
-
-
-def _write_txn(engine: Engine, body: Callable[[Session], T]) -> T:
-    def once() -> T:
-        with write_scope(engine) as session:
-            return body(session)
-
-    try:
-        return retry_on_contention(once)
-    except DBAPIError as exc:
-        if is_contention(exc):
-            raise SubscriptionError(
-                "the store is busy (a refresh or an import is writing): nothing was saved, "
-                "please try again in a minute"
-            ) from None
-        raise
-
-
-def _audit(session: Session, who: str, action: str, before: dict | None, after: dict | None):
-    session.add(
-        AuditEntry(at=_now(), who=who, theme_id=None, action=action, before=before, after=after)
-    )
 
 
 def region_has_tickets(session: Session, region: str) -> bool:
@@ -205,7 +177,7 @@ def subscribe(
         session.add(row)
         session.flush()
         sub = subscription_of(row)
-        _audit(session, who, "subscribe", None, _audited(sub))
+        audit(session, who, None, "subscribe", None, _audited(sub))
         return Subscribed(sub, True, warnings)
 
     return _write_txn(engine, body)
@@ -234,7 +206,7 @@ def unsubscribe(engine: Engine, subscription_id: int, who: str | Person = "") ->
             raise SubscriptionError(f"subscription {subscription_id} was already removed")
         row.active = False
         sub = subscription_of(row)
-        _audit(session, who, "unsubscribe", _audited(sub), None)
+        audit(session, who, None, "unsubscribe", _audited(sub), None)
         return sub
 
     return _write_txn(engine, body)
