@@ -171,7 +171,7 @@ def render_markdown(content: DigestContent, chart_files: dict[str, str] | None =
         for c in content.categories:
             out += [f"### {md_escape(c.title)}: {_category_words(c)}", ""]
             for t in c.themes:
-                out.append(f"- [#{t.theme_id} {md_escape(t.title)}]({t.url}): {t.volume:,} tickets")
+                out.append(_md_count(t))
             if c.hidden_groups:
                 out.append(f"- {_hidden_words(c)}")
             out.append("")
@@ -196,7 +196,7 @@ def render_markdown(content: DigestContent, chart_files: dict[str, str] | None =
                     + "; ".join(md_escape(x) for x in s.significance)
                 )
             for t in r.themes:
-                out.append(f"- [#{t.theme_id} {md_escape(t.title)}]({t.url}): {t.volume:,} tickets")
+                out.append(_md_count(t))
             if r.hidden_groups:
                 out.append(f"- {_hidden_words(r)}")
             out.append("")
@@ -225,6 +225,15 @@ def _region_words(r) -> str:
         change = (r.tickets - r.previous_tickets) / r.previous_tickets
         return f"{r.tickets:,} tickets ({change:+.0%} vs previous week)"
     return f"{r.tickets:,} tickets (none the previous week)"
+
+
+def _md_count(t: ThemeLine) -> str:
+    """A theme with its tickets, as the category and region sections list it."""
+    return f"- [#{t.theme_id} {md_escape(t.title)}]({t.url}): {t.volume:,} tickets"
+
+
+def _html_count(t: ThemeLine) -> str:
+    return f'<li><a href="{h(t.url)}">#{t.theme_id} {h(t.title)}</a>: {t.volume:,} tickets</li>'
 
 
 def _category_words(c) -> str:
@@ -331,10 +340,7 @@ def render_html(content: DigestContent, images: dict[str, bytes]) -> str:
             for c in content.categories:
                 body.append(f"<h3>{h(c.title)}: {h(_category_words(c))}</h3><ul>")
                 for t in c.themes:
-                    body.append(
-                        f'<li><a href="{h(t.url)}">#{t.theme_id} {h(t.title)}</a>: '
-                        f"{t.volume:,} tickets</li>"
-                    )
+                    body.append(_html_count(t))
                 if c.hidden_groups:
                     body.append(f"<li>{h(_hidden_words(c))}</li>")
                 body.append("</ul>")
@@ -359,10 +365,7 @@ def render_html(content: DigestContent, images: dict[str, bytes]) -> str:
                         f'<span class="why">- {h("; ".join(s.significance))}</span></li>'
                     )
                 for t in r.themes:
-                    body.append(
-                        f'<li><a href="{h(t.url)}">#{t.theme_id} {h(t.title)}</a>: '
-                        f"{t.volume:,} tickets</li>"
-                    )
+                    body.append(_html_count(t))
                 if r.hidden_groups:
                     body.append(f"<li>{h(_hidden_words(r))}</li>")
                 body.append("</ul>")
