@@ -208,6 +208,26 @@ def empty_db_url(request, insights_home, monkeypatch) -> str:
     return url
 
 
+def first_batch_and_run(session, now, model_id: str = "test") -> None:
+    """Batch 1 and a finished full run 1: what hand-built stores hang tickets and themes on."""
+    from insights.store.models import Batch, Run
+
+    session.add(Batch(id=1, source_path="t.csv", source="test", file_sha256="h", started_at=now))
+    session.add(
+        Run(
+            id=1,
+            mode="full",
+            status="ok",
+            model_id=model_id,
+            parameters={},
+            stats={},
+            started_at=now,
+            finished_at=now,
+        )
+    )
+    session.flush()
+
+
 def sync_sequences(engine) -> None:
     """Fixtures insert rows with explicit ids; on PostgreSQL move each id sequence past them so
     rows the code under test inserts later get fresh ids (SQLite needs nothing)."""

@@ -35,13 +35,11 @@ from insights.store.models import (
     AlertEpisode,
     Assignment,
     AuditEntry,
-    Batch,
-    Run,
     Theme,
     ThemeSnapshot,
     Ticket,
 )
-from tests.conftest import sync_sequences
+from tests.conftest import first_batch_and_run, sync_sequences
 
 runner = CliRunner()
 DAYS = 40
@@ -122,20 +120,7 @@ def build_alert_store(url: str, bursts: dict | None = None, burst_days=BURST_DAY
                     if tid:
                         sizes[tid] += 1
     with session_scope(engine) as s:
-        s.add(Batch(id=1, source_path="t.csv", source="test", file_sha256="h", started_at=now))
-        s.add(
-            Run(
-                id=1,
-                mode="full",
-                status="ok",
-                model_id="m",
-                parameters={},
-                stats={},
-                started_at=now,
-                finished_at=now,
-            )
-        )
-        s.flush()
+        first_batch_and_run(s, now, model_id="m")
         for tid, (title, _, _) in THEMES.items():
             s.add(
                 Theme(id=tid, label=f"machine {tid}", title=title, created_run_id=1, last_run_id=1)

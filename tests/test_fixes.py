@@ -26,9 +26,7 @@ from insights.store.db import connect, session_scope
 from insights.store.models import (
     Assignment,
     AuditEntry,
-    Batch,
     Fix,
-    Run,
     Theme,
     ThemeSnapshot,
     Ticket,
@@ -42,7 +40,7 @@ from insights.views.fixes import (
     latest_impact,
     verdict_words,
 )
-from tests.conftest import sync_sequences
+from tests.conftest import first_batch_and_run, sync_sequences
 from tests.test_app import app_at, build_store, frames, page
 
 runner = CliRunner()
@@ -75,20 +73,7 @@ def build_fix_store(url: str):
     engine = connect(url)
     now = datetime(2026, 7, 20, 6)
     with session_scope(engine) as s:
-        s.add(Batch(id=1, source_path="t.csv", source="test", file_sha256="h", started_at=now))
-        s.add(
-            Run(
-                id=1,
-                mode="full",
-                status="ok",
-                model_id="test",
-                parameters={},
-                stats={},
-                started_at=now,
-                finished_at=now,
-            )
-        )
-        s.flush()
+        first_batch_and_run(s, now, model_id="test")
         for tid, label in THEMES.items():
             s.add(Theme(id=tid, label=label, status="active", created_run_id=1, last_run_id=1))
         s.flush()
