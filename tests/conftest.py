@@ -84,6 +84,22 @@ def insights_home(tmp_path, monkeypatch) -> Path:
     return home
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _component_scan_once() -> None:
+    """Every AppTest scans all installed distributions' metadata for Streamlit components
+    (1-5 s a page run, most of an app test's time). The installed packages do not change during
+    a session, so the scan runs once per worker; pages still run through Streamlit in full."""
+    import functools
+
+    try:
+        from streamlit.components.v2 import manifest_scanner
+    except ImportError:  # an older Streamlit has no such scan
+        return
+    scan = manifest_scanner.scan_component_manifests
+    if not hasattr(scan, "cache_info"):
+        manifest_scanner.scan_component_manifests = functools.cache(scan)
+
+
 @pytest.fixture(autouse=True)
 def _fresh_process_caches() -> Iterator[None]:
     """Each test's store is new, but on PostgreSQL it has the URL (and often the ids) of the
