@@ -43,6 +43,7 @@ from common import BenchSet, cached_embeddings, load_csv_set, load_sample_set  #
 from insights.embed import DEFAULT_MAX_TOKENS, DEFAULT_MODEL, embed_texts, load_embedder  # noqa: E402
 from insights.embed.adapt import adapt_static_model  # noqa: E402
 from insights.embed.fast_model import FAST_MODEL_ID, build_fast_model, ensure_fast_model  # noqa: E402
+from insights.settings import load_settings  # noqa: E402
 from insights.themes.discover import DiscoveryParams, ThemeDiscoverer, centering_groups  # noqa: E402
 
 SETS = ("marketplace_concepts", "banking77", "bitext", "sample")
@@ -157,7 +158,7 @@ def main() -> None:
             t0 = time.perf_counter()
             build_fast_model(Path(tmp) / FAST_MODEL_ID)
             print(f"build of the fast model: {time.perf_counter() - t0:.1f}s", flush=True)
-    fast_dir = ensure_fast_model()
+    fast_dir = ensure_fast_model(load_settings().embedding.model_cache)  # INSIGHTS_MODEL_CACHE
     t0 = time.perf_counter()
     fast = load_embedder(str(fast_dir))
     print(f"fast model {fast_dir} loads in {time.perf_counter() - t0:.1f}s", flush=True)

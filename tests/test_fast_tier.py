@@ -241,3 +241,26 @@ def test_store_adaptation_uses_cached_targets_and_resolves(tmp_path, insights_ho
     folder = adapt_for_store(engine, settings, base=base)
     assert folder.parent == insights_home / "models"
     assert resolve_model_id("fast-adapted", settings.store.home) == str(folder.resolve())
+
+
+def test_common_components_are_removed_and_meaningless_rows_stay_zero():
+    """A direction every piece shares (e.g. 'this is a token') carries no meaning: the table
+    keeps no part of it, and specials / the bare word-start marker stay zero rows."""
+    from types import SimpleNamespace
+
+    from insights.embed.fast_model import static_table
+
+    rng = np.random.default_rng(0)
+    shared = rng.normal(size=16)
+    shared /= np.linalg.norm(shared)
+    rows = rng.normal(size=(200, 16)) * 0.1 + rng.normal(size=(200, 1)) * 3 * shared + 2 * shared
+    vocab = SimpleNamespace(
+        pieces=["<unk>", "\u2581", *[f"p{i}" for i in range(198)]],
+        scores=np.log(np.full(200, 1 / 200)).astype(np.float32),
+        special_ids={0},
+        input_embeddings=rows.astype(np.float32),
+    )
+    table = static_table(vocab, k=1)
+    assert table.shape == (200, 16) and table.dtype == np.float32
+    assert np.abs(table[2:] @ shared).max() < 1e-3 * np.abs(table[2:]).max() * 16
+    assert not table[:2].any()
