@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 from sqlalchemy import Engine, bindparam, delete, insert, select, update
+from sqlalchemy.orm import Session
 
 from insights.ingest import boilerplate
 from insights.ingest.boilerplate import BoilerplateLearner, BoilerplateParams, fingerprint
@@ -109,11 +110,12 @@ def _apply_stored(engine: Engine, rows, languages: list[str], key: str) -> Embed
     """The inputs from the stored lines when they were learned from exactly these tickets
     (`key`), else None. Every ticket then has its cleaned text stored, and applying the lines
     must give back each stored embedding key; if one differs, nothing is reused."""
-    with session_scope(engine) as session:
+    learner = BoilerplateLearner()
+    with session_scope(engine) as session:  # the digest and the lines of one learning
         state = session.get(BoilerplateState, 1)
         if state is None or state.learned_from != key:
             return None
-    learner = stored_learner(engine)
+        learner.lines_ = _stored_lines(session)
     texts = [learner.transform(r.clean_text) for r in rows]
     hashes = [text_hash(t) for t in texts]
     if any(h != r.content_hash for h, r in zip(hashes, rows, strict=True)):
@@ -170,18 +172,20 @@ def stored_learner(engine: Engine) -> BoilerplateLearner:
     """The boilerplate the latest refresh learned, to mark it in a ticket's text."""
     learner = BoilerplateLearner()
     with session_scope(engine) as session:
-        learner.lines_ = {
-            fp: (text, lang, n)
-            for fp, text, lang, n in session.execute(
-                select(
-                    BoilerplateLine.fingerprint,
-                    BoilerplateLine.text,
-                    BoilerplateLine.language,
-                    BoilerplateLine.tickets,
-                )
-            )
-        }
+        learner.lines_ = _stored_lines(session)
     return learner
+
+
+def _stored_lines(session: Session) -> dict[str, tuple[str, str, int]]:
+    rows = session.execute(
+        select(
+            BoilerplateLine.fingerprint,
+            BoilerplateLine.text,
+            BoilerplateLine.language,
+            BoilerplateLine.tickets,
+        )
+    )
+    return {fp: (text, lang, n) for fp, text, lang, n in rows}
 
 
 __all__ = [
