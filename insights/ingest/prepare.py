@@ -109,18 +109,25 @@ def embedding_inputs(engine: Engine, params: BoilerplateParams | None = None) ->
 def _apply_stored(engine: Engine, rows, languages: list[str], key: str) -> EmbeddingInputs | None:
     """The inputs from the stored lines when they were learned from exactly these tickets
     (`key`), else None. Every ticket then has its cleaned text stored, and applying the lines
-    must give back each stored embedding key; if one differs, nothing is reused."""
+    must give back each stored embedding key; if one differs, nothing is reused. A ticket
+    whose key is the hash of its cleaned text is one the lines left as it was (most are):
+    its text is taken as it is, without applying them again."""
     learner = BoilerplateLearner()
     with session_scope(engine) as session:  # the digest and the lines of one learning
         state = session.get(BoilerplateState, 1)
         if state is None or state.learned_from != key:
             return None
         learner.lines_ = _stored_lines(session)
-    texts = [learner.transform(r.clean_text) for r in rows]
-    hashes = [text_hash(t) for t in texts]
-    if any(h != r.content_hash for h, r in zip(hashes, rows, strict=True)):
-        return None
+    texts = []
+    for r in rows:
+        text = r.clean_text
+        if r.content_hash != text_hash(text):
+            text = learner.transform(text)
+            if text_hash(text) != r.content_hash:
+                return None
+        texts.append(text)
     ids = np.array([r.id for r in rows], dtype=np.int64)
+    hashes = [r.content_hash for r in rows]
     return EmbeddingInputs(ids, hashes, texts, languages, len(learner.lines_))
 
 
