@@ -167,3 +167,80 @@ def test_the_inputs_are_learned_once_until_the_tickets_change(engine, tmp_path, 
     ingest_file(engine, write(tmp_path / "b.csv", rows[100:]), load_settings())
     again = embedding_inputs(engine)
     assert len(fits) == 2 and len(again.ids) == len(texts)
+
+
+PORTAL = "Raised through the partner portal, queue B"
+
+
+def test_a_new_process_applies_the_stored_lines_until_the_tickets_change(
+    engine, tmp_path, monkeypatch
+):
+    """Each `insights refresh` is a new process: it applies the lines the store says were
+    learned from exactly its tickets instead of learning again (~1 s on 3,000 tickets), and
+    learns again when tickets arrive, the parameters differ or the stored lines do not give
+    back the stored keys. Either way the inputs are those of a fresh learning."""
+    import csv
+
+    from sqlalchemy import delete
+
+    from insights.ingest.load import ingest_file
+    from insights.ingest.prepare import forget_inputs
+    from insights.settings import load_settings
+    from insights.store.models import BoilerplateState
+
+    def write(path, rows):
+        with path.open("w", newline="", encoding="utf-8") as fh:
+            writer = csv.writer(fh)
+            writer.writerow(["ticket_id", "created_at", "text", "language"])
+            writer.writerows(rows)
+        return path
+
+    def same(a, b) -> bool:
+        return a.ids.tolist() == b.ids.tolist() and (
+            a.hashes,
+            a.texts,
+            a.languages,
+            a.n_boilerplate,
+        ) == (b.hashes, b.texts, b.languages, b.n_boilerplate)
+
+    texts, _, _ = corpus(n=200, seed=3)
+    rows = [[f"t{i}", "2025-01-06", text, "en"] for i, text in enumerate(texts)]
+    # the second file brings a line of its own that recurs beside unrelated texts: boilerplate
+    later = [[f"p{i}", "2025-01-07", f"{texts[i]}\n{PORTAL}", "en"] for i in range(0, 60, 4)]
+    ingest_file(engine, write(tmp_path / "a.csv", rows), load_settings())
+    fits = []
+    original = BoilerplateLearner.fit
+    monkeypatch.setattr(
+        BoilerplateLearner, "fit", lambda self, *a: fits.append(1) or original(self, *a)
+    )
+    first = embedding_inputs(engine)
+    assert len(fits) == 1 and first.n_boilerplate >= 1
+
+    forget_inputs()  # a new process, the same tickets: the stored lines, no learning
+    again = embedding_inputs(engine)
+    assert len(fits) == 1 and same(again, first)
+
+    ingest_file(engine, write(tmp_path / "b.csv", later), load_settings())
+    forget_inputs()  # new tickets: learned again, and the new line is learned
+    grown = embedding_inputs(engine)
+    assert len(fits) == 2 and len(grown.ids) == len(rows) + len(later)
+    assert grown.n_boilerplate > first.n_boilerplate
+    assert not any(PORTAL in t for t in grown.texts)
+
+    with session_scope(engine) as s:  # what a fresh learning gives: without the stored state
+        s.execute(delete(BoilerplateState))
+    forget_inputs()
+    fresh = embedding_inputs(engine)
+    assert len(fits) == 3 and same(fresh, grown)
+
+    forget_inputs()  # the stored lines are applied again ...
+    assert same(embedding_inputs(engine), grown) and len(fits) == 3
+    forget_inputs()  # ... but not for other parameters
+    embedding_inputs(engine, BoilerplateParams(min_tickets=9))
+    assert len(fits) == 4
+
+    embedding_inputs(engine)  # learned with the defaults again (stored), then lines lost:
+    with session_scope(engine) as s:
+        s.execute(delete(BoilerplateLine))
+    forget_inputs()  # they no longer give back the stored keys, so they are learned again
+    assert same(embedding_inputs(engine), grown) and len(fits) == 6

@@ -173,3 +173,55 @@ def test_self_training_round_keeps_the_themes_and_predict_space() -> None:
     assert result.centroids.shape == (result.n_themes, DIM)
     labels, _ = disc.predict(X, langs)
     assert np.mean(labels == result.labels) > 0.95
+
+
+_LAYOUT = """
+import json, sys
+import numpy as np
+from insights.themes import neighbours
+if sys.argv[1] == "pynndescent first":
+    neighbours.load_pynndescent()
+rng = np.random.default_rng(0)
+Z = np.vstack([rng.normal(c, 1.0, (60, 16)) for c in (-3.0, 0.0, 3.0)]).astype(np.float32)
+reducer = neighbours.umap_reducer(
+    Z, n_neighbors=10, n_components=2, metric="cosine", random_state=0, n_epochs=60,
+    force_approximation_algorithm=True, init="spectral",
+)
+Y = reducer.fit_transform(Z)
+imported = "pynndescent" in sys.modules
+pynndescent = neighbours.load_pynndescent()
+import umap.umap_ as u
+handed = (
+    u.NNDescent is pynndescent.NNDescent
+    and u.pynn_named_distances is pynndescent.distances.named_distances
+    and "cosine" in pynndescent.distances.named_distances
+    and "cosine" in pynndescent.sparse.sparse_named_distances
+)
+print(json.dumps({"imported": imported, "handed": handed, "Y": Y.tolist()}))
+"""
+
+
+def test_exact_neighbours_need_no_pynndescent_and_give_the_same_layout() -> None:
+    """Below EXACT_KNN_MAX_ROWS umap-learn runs against stand-ins for pynndescent (its import
+    is ~0.5 s of every refresh): the layout is the one umap-learn gives with the real package,
+    which the stand-ins hand over as soon as it is loaded."""
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    def run(mode: str) -> dict:
+        done = subprocess.run(
+            [sys.executable, "-c", _LAYOUT, mode],
+            cwd=Path(__file__).resolve().parents[1],
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+        assert done.returncode == 0, done.stderr[-2000:]
+        return json.loads(done.stdout.strip().splitlines()[-1])
+
+    lazy, real = run("stand-ins"), run("pynndescent first")
+    assert not lazy["imported"] and real["imported"]
+    assert lazy["handed"] and real["handed"]
+    assert lazy["Y"] == real["Y"]

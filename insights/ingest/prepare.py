@@ -3,8 +3,10 @@ the whole store taken out, keyed by the hash of exactly that text.
 
 Learning needs every ticket, so it runs when a refresh (or the flow's embedding fan-out) starts,
 not at ingest. It writes in one transaction: the learned lines (table `boilerplate`, shown in the
-app) and each ticket's `content_hash` when its embedded text changed, so the cache key is always
-the hash of what was embedded and a ticket whose text did not change is never embedded again.
+app), a digest of what they were learned from (`boilerplate_state`) and each ticket's
+`content_hash` when its embedded text changed, so the cache key is always the hash of what was
+embedded and a ticket whose text did not change is never embedded again. The next refresh whose
+tickets give the same digest applies the stored lines instead of learning them again.
 """
 
 from __future__ import annotations
@@ -12,14 +14,17 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 
 import numpy as np
 from sqlalchemy import Engine, bindparam, delete, insert, select, update
+from sqlalchemy.orm import Session
 
+from insights.ingest import boilerplate
 from insights.ingest.boilerplate import BoilerplateLearner, BoilerplateParams, fingerprint
 from insights.ingest.clean import clean
 from insights.store.db import session_scope
-from insights.store.models import BoilerplateLine, Ticket
+from insights.store.models import BoilerplateLine, BoilerplateState, Ticket
 
 
 @dataclass
@@ -39,17 +44,29 @@ def text_hash(text: str) -> str:
 #: and discovery steps both need the inputs, and learning is the costly part.
 _last: dict[str, tuple[str, EmbeddingInputs]] = {}
 
+#: The learner's code: stored lines learned by another version of it are not reused.
+_LEARNER_CODE = hashlib.sha256(Path(boilerplate.__file__).read_bytes()).hexdigest()
 
-def _learned_from(rows, content_hashes, params: BoilerplateParams | None) -> str:
-    digest = hashlib.sha256(repr(params).encode())
-    for r, h in zip(rows, content_hashes, strict=True):
-        digest.update(f"{r.id}:{r.row_hash}:{h}\n".encode())
+
+def _learned_from(rows, cleaned, content_hashes, params: BoilerplateParams | None) -> str:
+    """A digest of everything the learning reads (each ticket's cleaned text and language) and
+    of what it wrote (the embedding keys), with the tickets' ids and row hashes (a ticket
+    ingest rewrote), the parameters and the learner's code."""
+    digest = hashlib.sha256(f"{_LEARNER_CODE}\n{params!r}\n".encode())
+    for r, c, h in zip(rows, cleaned, content_hashes, strict=True):
+        digest.update(f"{r.id}:{r.row_hash}:{r.language}:{h}:{c is None}:".encode())
+        digest.update(text_hash(c or "").encode())
     return digest.hexdigest()
 
 
 def embedding_inputs(engine: Engine, params: BoilerplateParams | None = None) -> EmbeddingInputs:
-    """Every ticket's id, embedding key, embedded text and language, in id order. Learned again
-    only when the tickets changed since this process last learned them for this store."""
+    """Every ticket's id, embedding key, embedded text and language, in id order.
+
+    Learned again only when the tickets changed since the stored lines were learned (a new,
+    changed or removed ticket; other parameters or learner code): otherwise the stored lines
+    are applied, which gives the same texts and keys without the learning. This process keeps
+    its last result too, for the second call of a run.
+    """
     with session_scope(engine) as session:
         rows = session.execute(
             select(
@@ -62,31 +79,61 @@ def embedding_inputs(engine: Engine, params: BoilerplateParams | None = None) ->
             ).order_by(Ticket.id)
         ).all()
     store = engine.url.render_as_string(hide_password=False)
-    key = _learned_from(rows, [r.content_hash for r in rows], params)
+    key = _learned_from(rows, [r.clean_text for r in rows], [r.content_hash for r in rows], params)
     if store in _last and _last[store][0] == key:
         return _last[store][1]
-    cleaned = [
-        r.clean_text if r.clean_text is not None else (clean(r.text) or r.text) for r in rows
-    ]
     languages = [r.language for r in rows]
-    learner = BoilerplateLearner(params).fit(cleaned, languages)
-    texts = [learner.transform(t) for t in cleaned]
-    hashes = [text_hash(t) for t in texts]
-    _write(engine, rows, cleaned, hashes, learner)
-    inputs = EmbeddingInputs(
-        np.array([r.id for r in rows], dtype=np.int64),
-        hashes,
-        texts,
-        languages,
-        len(learner.lines_),
-    )
-    # as the store now holds them; a ticket ingest rewrote meanwhile has another row hash there,
-    # so the next call does not match and learns again
-    _last[store] = (_learned_from(rows, hashes, params), inputs)
+    inputs = _apply_stored(engine, rows, languages, key)
+    if inputs is None:
+        cleaned = [
+            r.clean_text if r.clean_text is not None else (clean(r.text) or r.text) for r in rows
+        ]
+        learner = BoilerplateLearner(params).fit(cleaned, languages)
+        texts = [learner.transform(t) for t in cleaned]
+        hashes = [text_hash(t) for t in texts]
+        # as the store now holds them; a ticket ingest rewrote meanwhile has another row hash
+        # there, so the next call does not match and learns again
+        key = _learned_from(rows, cleaned, hashes, params)
+        _write(engine, rows, cleaned, hashes, learner, key)
+        inputs = EmbeddingInputs(
+            np.array([r.id for r in rows], dtype=np.int64),
+            hashes,
+            texts,
+            languages,
+            len(learner.lines_),
+        )
+    _last[store] = (key, inputs)
     return inputs
 
 
-def _write(engine: Engine, rows, cleaned, hashes, learner: BoilerplateLearner) -> None:
+def _apply_stored(engine: Engine, rows, languages: list[str], key: str) -> EmbeddingInputs | None:
+    """The inputs from the stored lines when they were learned from exactly these tickets
+    (`key`), else None. Every ticket then has its cleaned text stored, and applying the lines
+    must give back each stored embedding key; if one differs, nothing is reused. A ticket
+    whose key is the hash of its cleaned text is one the lines left as it was (most are):
+    its text is taken as it is, without applying them again."""
+    learner = BoilerplateLearner()
+    with session_scope(engine) as session:  # the digest and the lines of one learning
+        state = session.get(BoilerplateState, 1)
+        if state is None or state.learned_from != key:
+            return None
+        learner.lines_ = _stored_lines(session)
+    texts = []
+    for r in rows:
+        text = r.clean_text
+        if r.content_hash != text_hash(text):
+            text = learner.transform(text)
+            if text_hash(text) != r.content_hash:
+                return None
+        texts.append(text)
+    ids = np.array([r.id for r in rows], dtype=np.int64)
+    hashes = [r.content_hash for r in rows]
+    return EmbeddingInputs(ids, hashes, texts, languages, len(learner.lines_))
+
+
+def _write(
+    engine: Engine, rows, cleaned, hashes, learner: BoilerplateLearner, key: str = ""
+) -> None:
     changed = [
         {"tid": r.id, "seen": r.row_hash, "h": h, "c": c}
         for r, c, h in zip(rows, cleaned, hashes, strict=True)
@@ -118,6 +165,9 @@ def _write(engine: Engine, rows, cleaned, hashes, learner: BoilerplateLearner) -
                     for fp, (example, lang, n) in learner.lines_.items()
                 ],
             )
+        session.execute(delete(BoilerplateState))
+        if key:
+            session.add(BoilerplateState(id=1, learned_from=key, tickets=len(rows), learned_at=now))
 
 
 def forget_inputs() -> None:
@@ -129,18 +179,20 @@ def stored_learner(engine: Engine) -> BoilerplateLearner:
     """The boilerplate the latest refresh learned, to mark it in a ticket's text."""
     learner = BoilerplateLearner()
     with session_scope(engine) as session:
-        learner.lines_ = {
-            fp: (text, lang, n)
-            for fp, text, lang, n in session.execute(
-                select(
-                    BoilerplateLine.fingerprint,
-                    BoilerplateLine.text,
-                    BoilerplateLine.language,
-                    BoilerplateLine.tickets,
-                )
-            )
-        }
+        learner.lines_ = _stored_lines(session)
     return learner
+
+
+def _stored_lines(session: Session) -> dict[str, tuple[str, str, int]]:
+    rows = session.execute(
+        select(
+            BoilerplateLine.fingerprint,
+            BoilerplateLine.text,
+            BoilerplateLine.language,
+            BoilerplateLine.tickets,
+        )
+    )
+    return {fp: (text, lang, n) for fp, text, lang, n in rows}
 
 
 __all__ = [

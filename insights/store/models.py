@@ -107,6 +107,19 @@ class BoilerplateLine(Base):
     learned_at: Mapped[datetime] = mapped_column(DateTime)
 
 
+class BoilerplateState(Base):
+    """What the stored boilerplate lines were learned from (one row): a digest of every
+    ticket's id, row hash, language, cleaned text and embedding key, the learner's parameters
+    and its code. A refresh whose tickets give the same digest takes the lines from here
+    instead of learning them again (about a second per process on 3,000 tickets)."""
+
+    __tablename__ = "boilerplate_state"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    learned_from: Mapped[str] = mapped_column(String(64))
+    tickets: Mapped[int] = mapped_column(Integer)
+    learned_at: Mapped[datetime] = mapped_column(DateTime)
+
+
 class Embedding(Base):
     """A cached vector: the same text under the same model is never embedded twice."""
 

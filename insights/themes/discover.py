@@ -56,7 +56,7 @@ from typing import Any
 
 import numpy as np
 
-from insights.themes.language_splits import merge_language_splits
+from insights.themes.language_splits import group_sums, merge_language_splits
 
 GLOBAL = "__global__"
 #: languages whose text without any diacritics is a distinct orthography (own centering group)
@@ -383,9 +383,7 @@ class ThemeDiscoverer:
     def _centroids(Z: np.ndarray, labels: np.ndarray, k: int) -> np.ndarray:
         if k == 0:
             return np.zeros((0, Z.shape[1]), np.float32)
-        sums = np.zeros((k, Z.shape[1]), np.float64)
-        np.add.at(sums, labels[labels >= 0], Z[labels >= 0])
-        return _normalise(sums)
+        return _normalise(group_sums(Z[labels >= 0], labels[labels >= 0], k))
 
     def _similarity(self, Z: np.ndarray, labels: np.ndarray) -> np.ndarray:
         sim = np.zeros(len(labels), np.float32)

@@ -13,12 +13,21 @@ the graph is therefore computed exactly by blocked matrix products and handed to
 minute. umap-learn's own exact path is not used: it is about 3x slower. Exact neighbours keep a
 topic's rows of one language together more often than the approximate graph does; discovery
 merges such language splits afterwards (`language_splits.py`).
+
+So below that size pynndescent is not even imported (~0.5 s of numba loading its cached
+functions in every process): umap-learn is imported against stand-ins for the three names it
+takes from pynndescent, which import the real package (and hand it to umap-learn) the first time
+anything beyond "is cosine one of your metrics?" is asked of them. `umap_reducer` loads it
+before an approximate graph is built, so what umap-learn computes is unchanged.
 """
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from types import ModuleType
+from typing import Any
 
 import numpy as np
 
@@ -27,10 +36,9 @@ EXACT_KNN_MAX_ROWS = 4096
 BLOCK = 2048
 
 
-def load_umap() -> ModuleType:
-    """umap-learn, imported with numba's cache on by default (see the module docstring)."""
-    if "umap" in sys.modules:
-        return sys.modules["umap"]
+@contextmanager
+def _numba_cache_default() -> Iterator[None]:
+    """`numba.jit` / `numba.njit` with `cache=True` by default, while importing."""
     import numba
 
     jit, njit = numba.jit, numba.njit
@@ -44,10 +52,103 @@ def load_umap() -> ModuleType:
 
     numba.jit, numba.njit = cached(jit), cached(njit)
     try:
-        import pynndescent  # noqa: F401  (imported under the cache default too)
-        import umap
+        yield
     finally:
         numba.jit, numba.njit = jit, njit
+
+
+def load_pynndescent() -> ModuleType:
+    """pynndescent, imported with numba's cache on by default and handed to umap-learn in place
+    of the stand-ins it may have been imported against."""
+    with _numba_cache_default():  # nothing to do when imported already
+        import pynndescent
+        import pynndescent.distances
+        import pynndescent.sparse
+
+    umap_ = sys.modules.get("umap.umap_")
+    if umap_ is not None and isinstance(getattr(umap_, "pynn_named_distances", None), _Deferred):
+        umap_.NNDescent = pynndescent.NNDescent
+        umap_.pynn_named_distances = pynndescent.distances.named_distances
+        umap_.pynn_sparse_named_distances = pynndescent.sparse.sparse_named_distances
+    return pynndescent
+
+
+#: Metrics umap-learn may ask the stand-ins about without importing pynndescent: the one
+#: discovery uses, which pynndescent names (tests/test_discover.py checks it still does).
+_KNOWN_METRICS = frozenset({"cosine"})
+
+
+class _Deferred(Mapping[str, Any]):
+    """Stand-in for pynndescent's `named_distances` / `sparse_named_distances`."""
+
+    def __init__(self, module: str, name: str) -> None:
+        self._module, self._name = module, name
+
+    def _real(self) -> Mapping[str, Any]:
+        load_pynndescent()
+        return getattr(sys.modules[self._module], self._name)
+
+    def __contains__(self, key: object) -> bool:
+        return key in _KNOWN_METRICS or key in self._real()
+
+    def __getitem__(self, key: str) -> Any:
+        return self._real()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._real())
+
+    def __len__(self) -> int:
+        return len(self._real())
+
+
+class _DeferredNNDescent:
+    """Stand-in for `pynndescent.NNDescent`: building one builds the real one."""
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> Any:
+        return load_pynndescent().NNDescent(*args, **kwargs)
+
+
+def _stand_ins() -> dict[str, ModuleType]:
+    """The three modules umap-learn imports names from, each with a stand-in of that name."""
+    names = {
+        "pynndescent": {"NNDescent": _DeferredNNDescent},
+        "pynndescent.distances": {
+            "named_distances": _Deferred("pynndescent.distances", "named_distances")
+        },
+        "pynndescent.sparse": {
+            "sparse_named_distances": _Deferred("pynndescent.sparse", "sparse_named_distances")
+        },
+    }
+    modules = {}
+    for name, attributes in names.items():
+        modules[name] = ModuleType(name)
+        modules[name].__dict__.update(attributes)
+    return modules
+
+
+def load_umap() -> ModuleType:
+    """umap-learn, imported with numba's cache on by default, without pynndescent (see the
+    module docstring); against the real pynndescent if it is imported already or umap-learn
+    wants more of it than the stand-ins offer."""
+    if "umap" in sys.modules:
+        return sys.modules["umap"]
+    stand_ins = {} if "pynndescent" in sys.modules else _stand_ins()
+    sys.modules.update(stand_ins)
+    try:
+        with _numba_cache_default():
+            import umap
+    except ImportError:
+        if not stand_ins:
+            raise
+        for name in stand_ins:
+            sys.modules.pop(name, None)
+        load_pynndescent()
+        with _numba_cache_default():
+            import umap
+    finally:
+        for name, module in stand_ins.items():
+            if sys.modules.get(name) is module:
+                del sys.modules[name]
     return umap
 
 
@@ -80,4 +181,6 @@ def umap_reducer(Z: np.ndarray, **params: object) -> object:
     if len(Z) < EXACT_KNN_MAX_ROWS and params.get("metric", "cosine") == "cosine":
         knn = exact_knn(Z, int(params["n_neighbors"]))
         params = {**params, "precomputed_knn": (*knn, None)}
+    else:
+        load_pynndescent()  # the approximate graph: umap-learn gets the real package first
     return umap.UMAP(**params)
