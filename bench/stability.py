@@ -18,13 +18,16 @@ INSIGHTS_ANCHOR_WEIGHT=0 shows the same figures without anchoring.
 
     .venv/bin/python bench/stability.py --discovery-only --sets banking77 bitext
 
-measures (1) on discovery alone, from the benchmark cache's vectors (no store, no embedding): a
-fit on the older tickets (the sample: weeks 1-12 of 16; a benchmark set: weeks 1-10 of its 12
-synthetic weeks), then a fit on all of them anchored on it ("two more weeks arrive"); a first-run
-theme (5+ tickets) keeps its id when some second-run theme holds its older tickets with member
-Jaccard >= 0.5 (one-to-one, as tracking matches). Printed for the configuration without
-self-training ("before") and with one round ("ours", `DiscoveryParams.adapted()`), side by side;
-STABILITY_CONFIGS="ours" runs one of them.
+measures (1) and (3) on discovery alone, from the benchmark cache's vectors (no store, no
+embedding): a fit on the older tickets (the sample: weeks 1-12 of 16; a benchmark set: weeks 1-10
+of its 12 synthetic weeks), then a fit on all of them anchored on it ("two more weeks arrive"); a
+first-run theme (5+ tickets) keeps its id when some second-run theme holds its older tickets with
+member Jaccard >= 0.5 (one-to-one, largest first). "tracker" is the same count where the id is the
+one track.match_clusters (as a full refresh calls it) gives. On the sample also the planted new
+theme: a fit before its first week, an anchored fit on all; its share in one theme and whether
+the tracker gives that theme a new id. STABILITY_CONFIGS picks configurations by name (`configs()`;
+default "umap-anchor-only defaults": UMAP's partial labels only, as before HDBSCAN was anchored,
+against the defaults), STABILITY_SEED the seed.
 The spike backtest lives in bench/spikes.py.
 """
 
@@ -37,6 +40,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+import numpy as np
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
@@ -122,15 +127,76 @@ def new_theme_check(rows, truth, cutoff, tmpdir, embeddings_from) -> str:
     )
 
 
+def _kept(first: np.ndarray, second_early: np.ndarray) -> tuple[int, int]:
+    """First-run themes (5+) some second-run theme holds with member Jaccard >= 0.5, one-to-one
+    (largest first): (kept, themes)."""
+    themes = [t for t in np.unique(first[first >= 0]) if (first == t).sum() >= 5]
+    kept, used = 0, set()
+    for theme in sorted(themes, key=lambda t: -(first == t).sum()):
+        members = first == theme
+        cands = [c for c in np.unique(second_early[members]) if c >= 0 and c not in used]
+        best, best_j = None, 0.0
+        for c in cands:
+            other = second_early == c
+            j = (members & other).sum() / (members | other).sum()
+            if j > best_j:
+                best, best_j = c, j
+        if best is not None and best_j >= 0.5:
+            kept += 1
+            used.add(best)
+    return kept, len(themes)
+
+
+def _tracked(first, second, idx: np.ndarray) -> tuple[dict[int, int | None], int]:
+    """What the tracker (track.match_clusters, as a full refresh calls it) makes of a refit:
+    second-run cluster -> first-run theme (None: new) and how many first-run themes (5+) keep
+    their id with member Jaccard >= 0.5 (the store bench's measure)."""
+    from insights.themes.track import PreviousTheme, match_clusters
+
+    f, s = first.labels, second.labels
+    previous = [
+        PreviousTheme(t, first.centroids[t], set(idx[f == t].tolist()))
+        for t in range(first.n_themes)
+    ]
+    members = [set(np.flatnonzero(s == c).tolist()) for c in range(second.n_themes)]
+    tracked = match_clusters(previous, second.centroids, members, set(idx.tolist()))
+    kept = 0
+    for c, theme in tracked.theme_for_cluster.items():
+        if theme is None or (f == theme).sum() < 5:
+            continue
+        before = previous[theme].members
+        after = members[c] & set(idx.tolist())
+        kept += len(before & after) / len(before | after) >= 0.5
+    return tracked.theme_for_cluster, kept
+
+
+def configs() -> dict:
+    """Configurations of --discovery-only by name (STABILITY_CONFIGS picks some)."""
+    from insights.themes.discover import DiscoveryParams
+
+    seed = int(os.environ.get("STABILITY_SEED", DiscoveryParams.seed))
+    off = {"rejoin_splits": False, "undo_merges": False, "seed": seed}  # HDBSCAN not anchored
+    return {
+        "before": DiscoveryParams.before_adaptation(**off),
+        "ours": DiscoveryParams.adapted(**off),
+        "umap-anchor-only": DiscoveryParams(**off),
+        "umap-anchor-0.9": DiscoveryParams(anchor_weight=0.9, **off),
+        "rejoin-splits": DiscoveryParams(undo_merges=False, seed=seed),
+        "defaults": DiscoveryParams(seed=seed),
+    }
+
+
 def discovery_only(set_name: str) -> None:
     """Id survival over an anchored refit, on discovery alone (see the module doc)."""
-    import numpy as np
+    import json
+    from dataclasses import replace
+
     import pandas as pd
     from common import BENCH_DIR, cached_embeddings, load_sets
     from sklearn.metrics import v_measure_score
 
     from insights.embed import DEFAULT_MAX_TOKENS, DEFAULT_MODEL
-    from insights.themes.discover import DiscoveryParams, ThemeDiscoverer, centering_groups
+    from insights.themes.discover import ThemeDiscoverer, centering_groups
 
     bench = load_sets([set_name])[0]
     E, _ = cached_embeddings(bench, DEFAULT_MODEL, DEFAULT_MAX_TOKENS)
@@ -145,36 +211,57 @@ def discovery_only(set_name: str) -> None:
     print(f"{set_name}: {early.sum()} older tickets, {len(E) - early.sum()} in the 2+ new weeks")
     groups = centering_groups(bench.texts, bench.languages)
     truth = np.asarray(bench.labels)
-    configs = [("before", DiscoveryParams.before_adaptation()), ("ours", DiscoveryParams.adapted())]
-    configs = [c for c in configs if c[0] in os.environ.get("STABILITY_CONFIGS", "before ours")]
-    for name, params in configs:
+    planted = None
+    if set_name == "sample":
+        planted = json.loads((SAMPLE / "patterns.json").read_text())["new_theme"]["theme"]
+    known = configs()
+    names = os.environ.get("STABILITY_CONFIGS", "umap-anchor-only defaults").split()
+
+    firsts: dict[tuple[str, int], object] = {}
+
+    def refit(params, idx: np.ndarray):
+        # the HDBSCAN anchoring switches act on anchored fits only: one first fit serves both
+        key = (repr(replace(params, rejoin_splits=False, undo_merges=False)), len(idx))
+        if key not in firsts:
+            firsts[key] = ThemeDiscoverer(params).fit(E[idx], [groups[i] for i in idx])
+        first = firsts[key]
+        anchor = np.full(len(E), -1)
+        anchor[idx] = first.labels
+        second = ThemeDiscoverer(params).fit(E, groups, anchor=anchor)
+        return first, second
+
+    for name in names:
+        params = known[name]
         idx = np.flatnonzero(early)
         t0 = time.perf_counter()
-        first = ThemeDiscoverer(params).fit(E[idx], [groups[i] for i in idx]).labels
-        anchor = np.full(len(E), -1)
-        anchor[idx] = first
-        second = ThemeDiscoverer(params).fit(E, groups, anchor=anchor).labels
+        first, second = refit(params, idx)
         secs = time.perf_counter() - t0
-        second_early = second[idx]
-        themes = [t for t in np.unique(first[first >= 0]) if (first == t).sum() >= 5]
-        kept, used = 0, set()
-        for theme in sorted(themes, key=lambda t: -(first == t).sum()):
-            members = first == theme
-            cands = [c for c in np.unique(second_early[members]) if c >= 0 and c not in used]
-            best, best_j = None, 0.0
-            for c in cands:
-                other = second_early == c
-                j = (members & other).sum() / (members | other).sum()
-                if j > best_j:
-                    best, best_j = c, j
-            if best is not None and best_j >= 0.5:
-                kept += 1
-                used.add(best)
-        v1 = v_measure_score(truth[idx], first)
-        v2 = v_measure_score(truth, second)
+        kept, n = _kept(first.labels, second.labels[idx])
+        _, kept_tracked = _tracked(first, second, idx)
+        used = second.params_used
+        v1 = v_measure_score(truth[idx], first.labels)
+        v2 = v_measure_score(truth, second.labels)
         print(
-            f"{set_name} {name:7} themes (5+) {len(themes)}; kept their id {kept}/{len(themes)} = "
-            f"{kept / len(themes):.3f}; V older {v1:.3f}, all {v2:.3f}; {secs:.0f}s",
+            f"{set_name} {name:18} themes (5+) {n}; kept their id {kept}/{n} = {kept / n:.3f} "
+            f"(tracker: {kept_tracked / n:.3f}); V older {v1:.3f}, all {v2:.3f}; "
+            f"re-joined {used.get('rejoined_splits', 0)}, "
+            f"un-merged {used.get('undone_merges', 0)}; {secs:.0f}s",
+            flush=True,
+        )
+        if planted is None:
+            continue
+        # new themes still form: fit before the planted theme's first week, anchored refit on all
+        is_planted = truth == planted
+        before_idx = np.flatnonzero(weeks < weeks[is_planted].min())
+        first, second = refit(params, before_idx)
+        theme_for, _ = _tracked(first, second, before_idx)
+        got = second.labels[is_planted]
+        top = np.bincount(got[got >= 0]).argmax() if (got >= 0).any() else -1
+        share = float(np.mean(got == top)) if top >= 0 else 0.0
+        new_id = top >= 0 and theme_for[int(top)] is None
+        print(
+            f"{set_name} {name:18} planted new theme {planted} ({is_planted.sum()} tickets): "
+            f"{share:.1%} in one theme, {'a new id' if new_id else 'an OLD id (absorbed)'}",
             flush=True,
         )
 

@@ -31,6 +31,9 @@ Why each step:
   already themed keep their neighbourhoods, so HDBSCAN finds the same groups again and theme ids
   stay stable, while new tickets are unlabelled and free to form new themes; when the data
   disagree with the old grouping strongly enough the data still win. 0 turns it off.
+  HDBSCAN is anchored too (`reconcile.py`): where the new clustering only re-cut a previous
+  theme (pieces that hold nothing else, or whole themes swallowed by one cluster) the previous
+  grouping is kept; new tickets forming a theme and real regroupings are left alone.
 * **Size scaling.** `min_cluster_size` grows with sqrt(n), `n_neighbors` with log(n); above
   `fit_sample` rows the fit runs on a seeded sample and the other rows are assigned with
   `predict` (nearest centroid within the floor).
@@ -57,6 +60,7 @@ from typing import Any
 import numpy as np
 
 from insights.themes.language_splits import group_sums, merge_language_splits
+from insights.themes.reconcile import reconcile
 
 GLOBAL = "__global__"
 #: languages whose text without any diacritics is a distinct orthography (own centering group)
@@ -98,6 +102,11 @@ class DiscoveryParams:
     adapt_dims: int = 32  # at most this many discriminant directions (k - 1 when fewer themes)
     adapt_size_factor: float = 1.5  # min_cluster_size of the clustering in the adapted space
     merge_language_splits: bool = True  # one topic cut into themes by language: merged back
+    # anchored refits: a previous theme that came back in pieces holding nothing else is one
+    # theme again; a cluster that swallowed whole previous themes is cut back along them
+    # (reconcile.py; theme-id stability, bench/README.md)
+    rejoin_splits: bool = True
+    undo_merges: bool = True
 
     @classmethod
     def before_adaptation(cls, **overrides: Any) -> DiscoveryParams:
@@ -254,6 +263,11 @@ class ThemeDiscoverer:
                 anchor_fit = None
         used["anchored_rows"] = int((anchor_fit >= 0).sum()) if anchor_fit is not None else 0
         raw = self._cluster(Z[fit_idx], used, [langs[i] for i in fit_idx], anchor_fit)
+        if anchor_fit is not None:
+            raw, stats = reconcile(
+                raw, anchor_fit, Z[fit_idx], splits=p.rejoin_splits, merges=p.undo_merges
+            )
+            used["rejoined_splits"], used["undone_merges"] = stats.rejoined, stats.unmerged
         labels_fit, floor = self._finish(Z[fit_idx], raw, used)
 
         labels = np.full(n, -1, dtype=np.int64)
