@@ -167,3 +167,15 @@ def test_the_inputs_are_learned_once_until_the_tickets_change(engine, tmp_path, 
     ingest_file(engine, write(tmp_path / "b.csv", rows[100:]), load_settings())
     again = embedding_inputs(engine)
     assert len(fits) == 2 and len(again.ids) == len(texts)
+
+
+def test_learning_sample_is_all_tickets_up_to_the_cap_then_a_stable_nested_sample() -> None:
+    from insights.ingest.prepare import learning_sample
+
+    assert learning_sample(list(range(50)), cap=100) == list(range(50))
+    ids = list(range(1, 20_001))
+    picked = learning_sample(ids, cap=2_000)
+    assert 1_700 < len(picked) < 2_300
+    grown = learning_sample([*ids, *range(20_001, 40_001)], cap=2_000)
+    # a grown store learns from a subset of what it learned from before, plus new tickets
+    assert {ids[i] for i in grown if i < len(ids)} <= {ids[i] for i in picked}

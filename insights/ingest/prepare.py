@@ -1,8 +1,8 @@
 """The texts a refresh embeds: each ticket's cleaned text with the boilerplate learned from
 the whole store taken out, keyed by the hash of exactly that text.
 
-Learning needs every ticket, so it runs when a refresh (or the flow's embedding fan-out) starts,
-not at ingest. It writes in one transaction: the learned lines (table `boilerplate`, shown in the
+Learning needs the whole store (every ticket up to LEARN_SAMPLE, a stable sample above), so it
+runs when a refresh (or the flow's embedding fan-out) starts, not at ingest. It writes in one transaction: the learned lines (table `boilerplate`, shown in the
 app) and each ticket's `content_hash` when its embedded text changed, so the cache key is always
 the hash of what was embedded and a ticket whose text did not change is never embedded again.
 """
@@ -10,6 +10,7 @@ the hash of what was embedded and a ticket whose text did not change is never em
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -69,7 +70,7 @@ def embedding_inputs(engine: Engine, params: BoilerplateParams | None = None) ->
         r.clean_text if r.clean_text is not None else (clean(r.text) or r.text) for r in rows
     ]
     languages = [r.language for r in rows]
-    learner = BoilerplateLearner(params).fit(cleaned, languages)
+    learner = _learn(rows, cleaned, languages, params)
     texts = [learner.transform(t) for t in cleaned]
     hashes = [text_hash(t) for t in texts]
     _write(engine, rows, cleaned, hashes, learner)
@@ -84,6 +85,41 @@ def embedding_inputs(engine: Engine, params: BoilerplateParams | None = None) ->
     # so the next call does not match and learns again
     _last[store] = (_learned_from(rows, hashes, params), inputs)
     return inputs
+
+
+#: Boilerplate is learned from at most about this many tickets: its tests are shares of a
+#: language's tickets, which a sample this size estimates well, while learning from every
+#: ticket of a million-ticket store took ~3 GB and minutes (bench/README.md, 1M run).
+LEARN_SAMPLE = 200_000
+
+
+def learning_sample(ids: Sequence[int], cap: int = LEARN_SAMPLE) -> list[int]:
+    """Positions of the tickets boilerplate is learned from: all up to `cap`, else those whose
+    hashed id falls below cap / n. Membership depends on the id alone, so a growing store
+    learns from a subset of the tickets it learned from before (nested, stable samples)."""
+    n = len(ids)
+    if n <= cap:
+        return list(range(n))
+    below = int(cap / n * 2**64)
+    return [
+        i
+        for i, tid in enumerate(ids)
+        if int.from_bytes(hashlib.blake2b(str(tid).encode(), digest_size=8).digest(), "big") < below
+    ]
+
+
+def _learn(rows, cleaned, languages, params: BoilerplateParams | None) -> BoilerplateLearner:
+    picked = learning_sample([r.id for r in rows])
+    if len(picked) == len(rows):
+        return BoilerplateLearner(params).fit(cleaned, languages)
+    learner = BoilerplateLearner(params).fit(
+        [cleaned[i] for i in picked], [languages[i] for i in picked]
+    )
+    scale = len(rows) / max(len(picked), 1)  # tickets counted in the sample -> in the store
+    learner.lines_ = {
+        fp: (example, lang, round(n * scale)) for fp, (example, lang, n) in learner.lines_.items()
+    }
+    return learner
 
 
 def _write(engine: Engine, rows, cleaned, hashes, learner: BoilerplateLearner) -> None:
@@ -148,6 +184,7 @@ __all__ = [
     "embedding_inputs",
     "fingerprint",
     "forget_inputs",
+    "learning_sample",
     "stored_learner",
     "text_hash",
 ]
