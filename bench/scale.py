@@ -158,53 +158,77 @@ def quality(url: str, truth_csv: Path, subset: int, seed: int = 0) -> dict:
 
     Both are scored against the generator's truth on the same subset (V-measure, ARI; unthemed
     rows count as one group), and against each other (ARI). The full fit uses the run's own
-    parameters with `fit_sample` above the subset size, on the same stored vectors.
+    parameters with `fit_sample` above the subset size, on the same stored vectors (the texts
+    the refresh embedded are rebuilt with the boilerplate it learned, for the centring groups).
     """
     import numpy as np
     import pandas as pd
     from sklearn.metrics import adjusted_rand_score, v_measure_score
-    from sqlalchemy import bindparam, create_engine, select
+    from sqlalchemy import create_engine, select
 
     from insights.embed.cache import load_vectors
-    from insights.ingest.prepare import embedding_inputs
+    from insights.ingest.prepare import stored_learner
     from insights.store.models import Assignment, Ticket
     from insights.themes.discover import DiscoveryParams, ThemeDiscoverer, centering_groups
 
     run_id, _, params = latest_run(url)
     engine = create_engine(url)
-    inputs = embedding_inputs(engine)
-    n = len(inputs.ids)
-    rng = np.random.default_rng(seed)
-    pick = np.sort(rng.choice(n, size=min(subset, n), replace=False))
-    ids = inputs.ids[pick]
     with engine.connect() as conn:
-        stmt = select(Assignment.ticket_id, Assignment.theme_id).where(Assignment.run_id == run_id)
-        assigned = dict(conn.execute(stmt).all())
-        ext = dict(
-            conn.execute(
-                select(Ticket.id, Ticket.external_id).where(
-                    Ticket.id.in_(bindparam("ids", expanding=True))
-                ),
-                {"ids": ids.tolist()},
-            ).all()
-        )
+        all_ids = np.array(conn.scalars(select(Ticket.id).order_by(Ticket.id)).all())
+    n = len(all_ids)
+    rng = np.random.default_rng(seed)
+    ids = np.sort(rng.choice(all_ids, size=min(subset, n), replace=False))
+    rows, assigned = {}, {}
+    with engine.connect() as conn:
+        for start in range(0, len(ids), 900):
+            part = ids[start : start + 900].tolist()
+            stmt = select(
+                Ticket.id,
+                Ticket.external_id,
+                Ticket.clean_text,
+                Ticket.language,
+                Ticket.content_hash,
+            ).where(Ticket.id.in_(part))
+            rows.update({r.id: r for r in conn.execute(stmt)})
+            stmt = select(Assignment.ticket_id, Assignment.theme_id).where(
+                Assignment.run_id == run_id, Assignment.ticket_id.in_(part)
+            )
+            assigned.update(dict(conn.execute(stmt).all()))
+    learner = stored_learner(engine)
+    picked = [rows[int(i)] for i in ids]
     truth = pd.read_csv(truth_csv, dtype=str, keep_default_na=False).set_index("ticket_id")
-    true = truth.loc[[ext[int(i)] for i in ids], "theme"].to_numpy()
+    true = truth.loc[[r.external_id for r in picked], "theme"].to_numpy()
     run_labels = np.array([assigned.get(int(i)) or -1 for i in ids], dtype=np.int64)
-
-    texts = [inputs.texts[i] for i in pick]
-    langs = [inputs.languages[i] for i in pick]
-    X = load_vectors(engine, stats_model(url), [inputs.hashes[i] for i in pick])
+    texts = [learner.transform(r.clean_text or "") for r in picked]
+    langs = [r.language for r in picked]
+    X = load_vectors(engine, stats_model(url), [r.content_hash for r in picked])
     engine.dispose()
     disc = dict(params.get("discovery", {}))
-    disc["fit_sample"] = max(len(pick), disc.get("fit_sample", 0)) + 1
+    disc["fit_sample"] = max(len(ids), disc.get("fit_sample", 0)) + 1
     t0 = time.perf_counter()
     cpu0 = time.process_time()
     result = ThemeDiscoverer(DiscoveryParams(**disc)).fit(X, centering_groups(texts, langs))
     fit_wall, fit_cpu = time.perf_counter() - t0, time.process_time() - cpu0
     full = result.labels
-    out = {
-        "subset": len(pick),
+    # which of the subset the run fitted (discovery's own seeded sample over the store's rows,
+    # in id order) and which it assigned: V of each part
+    disc_run = params.get("discovery", {})
+    fitted = np.zeros(len(ids), dtype=bool)
+    if n > disc_run.get("fit_sample", n):
+        fit_pos = np.random.default_rng(disc_run.get("seed", 42)).choice(
+            n, size=disc_run["fit_sample"], replace=False
+        )
+        fitted = np.isin(np.searchsorted(all_ids, ids), fit_pos)
+    else:
+        fitted[:] = True
+    parts = {}
+    for name, mask in (("fitted", fitted), ("assigned", ~fitted)):
+        if mask.sum() > 1:
+            parts[f"run_V_{name}"] = round(v_measure_score(true[mask], run_labels[mask]), 3)
+            parts[f"full_V_on_{name}"] = round(v_measure_score(true[mask], full[mask]), 3)
+            parts[f"n_{name}"] = int(mask.sum())
+    return parts | {
+        "subset": len(ids),
         "n": n,
         "fitted_in_run": min(n, params.get("discovery", {}).get("fit_sample", n)),
         "run_V": round(v_measure_score(true, run_labels), 3),
@@ -220,7 +244,6 @@ def quality(url: str, truth_csv: Path, subset: int, seed: int = 0) -> dict:
         "full_fit_cpu_s": round(fit_cpu, 1),
         "truth_themes": len(set(true.tolist())),
     }
-    return out
 
 
 def stats_model(url: str) -> str:

@@ -109,7 +109,7 @@ def learning_sample(ids: Sequence[int], cap: int = LEARN_SAMPLE) -> list[int]:
 
 
 def _learn(rows, cleaned, languages, params: BoilerplateParams | None) -> BoilerplateLearner:
-    picked = learning_sample([r.id for r in rows])
+    picked = learning_sample([r.id for r in rows], LEARN_SAMPLE)
     if len(picked) == len(rows):
         return BoilerplateLearner(params).fit(cleaned, languages)
     learner = BoilerplateLearner(params).fit(
