@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import numpy as np
-from sqlalchemy import Engine, bindparam, delete, insert, select, update
+from sqlalchemy import Engine, bindparam, case, delete, insert, select, update
 
 from insights.ingest.boilerplate import BoilerplateLearner, BoilerplateParams, fingerprint
 from insights.ingest.clean import clean
@@ -55,7 +55,10 @@ def embedding_inputs(engine: Engine, params: BoilerplateParams | None = None) ->
         rows = session.execute(
             select(
                 Ticket.id,
-                Ticket.text,
+                # the raw text only where there is no cleaned text to learn from (rows stored
+                # before cleaning existed): loading both for a million tickets cost ~1 GB that
+                # the process kept for the rest of the refresh
+                case((Ticket.clean_text.is_(None), Ticket.text), else_=None).label("text"),
                 Ticket.clean_text,
                 Ticket.language,
                 Ticket.content_hash,
