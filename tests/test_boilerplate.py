@@ -206,3 +206,30 @@ def test_a_store_above_the_learning_cap_learns_from_its_sample(engine, tmp_path,
         macro = s.scalars(stmt).one()
     carrying = sum(MACRO in t for t in texts)
     assert 0.5 * carrying < macro < 1.5 * carrying  # the sample's count, scaled to the store
+
+
+def test_a_ticket_without_cleaned_text_is_cleaned_from_its_raw_text(engine, tmp_path):
+    """Rows stored before cleaning existed: the raw text is read for them (and only them)."""
+    import csv
+
+    from sqlalchemy import update
+
+    from insights.ingest.load import ingest_file
+    from insights.ingest.prepare import forget_inputs
+    from insights.settings import load_settings
+
+    path = tmp_path / "t.csv"
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["ticket_id", "created_at", "text", "language"])
+        writer.writerow(["a", "2025-01-06", "Hi team,\nMy refund never arrived.", "en"])
+        writer.writerow(["b", "2025-01-06", "Courier lost my parcel.", "en"])
+    ingest_file(engine, path, load_settings())
+    with session_scope(engine) as s:
+        s.execute(update(Ticket).where(Ticket.external_id == "a").values(clean_text=None))
+    forget_inputs()
+    inputs = embedding_inputs(engine)
+    assert inputs.texts == ["My refund never arrived.", "Courier lost my parcel."]
+    with session_scope(engine) as s:
+        stored = s.scalars(select(Ticket.clean_text).order_by(Ticket.id)).all()
+    assert stored == inputs.texts
