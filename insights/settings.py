@@ -210,6 +210,11 @@ class DiscoverySettings(Section):
     fit_sample: int = setting(
         20000, "above this many tickets discovery fits on a sample and assigns the rest"
     )
+    label_sample: int = setting(
+        100000,
+        "above this many tickets theme keywords, titles and representatives are read from a "
+        "seeded sample of this size (every theme keeps at least 300 of its tickets in it)",
+    )
 
     @field_validator("anchor_weight")
     @classmethod

@@ -244,3 +244,69 @@ def test_a_new_process_applies_the_stored_lines_until_the_tickets_change(
         s.execute(delete(BoilerplateLine))
     forget_inputs()  # they no longer give back the stored keys, so they are learned again
     assert same(embedding_inputs(engine), grown) and len(fits) == 6
+
+
+def test_learning_sample_is_all_tickets_up_to_the_cap_then_a_stable_nested_sample() -> None:
+    from insights.ingest.prepare import learning_sample
+
+    assert learning_sample(list(range(50)), cap=100) == list(range(50))
+    ids = list(range(1, 20_001))
+    picked = learning_sample(ids, cap=2_000)
+    assert 1_700 < len(picked) < 2_300
+    grown = learning_sample([*ids, *range(20_001, 40_001)], cap=2_000)
+    # a grown store learns from a subset of what it learned from before, plus new tickets
+    assert {ids[i] for i in grown if i < len(ids)} <= {ids[i] for i in picked}
+
+
+def test_a_store_above_the_learning_cap_learns_from_its_sample(engine, tmp_path, monkeypatch):
+    """The macro is still learned from a sample of a quarter of the tickets; the count shown
+    with a learned line is scaled to the store."""
+    import csv
+
+    from insights.ingest import prepare
+    from insights.ingest.load import ingest_file
+    from insights.settings import load_settings
+
+    texts, _, _ = corpus(n=800)
+    path = tmp_path / "t.csv"
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["ticket_id", "created_at", "text", "language"])
+        for i, text in enumerate(texts):
+            writer.writerow([f"t{i}", "2025-01-06", text, "en"])
+    ingest_file(engine, path, load_settings())
+    monkeypatch.setattr(prepare, "LEARN_SAMPLE", 200)
+    inputs = embedding_inputs(engine)
+    assert all(MACRO not in t for t in inputs.texts)
+    with session_scope(engine) as s:
+        stmt = select(BoilerplateLine.tickets).where(BoilerplateLine.text == MACRO)
+        macro = s.scalars(stmt).one()
+    carrying = sum(MACRO in t for t in texts)
+    assert 0.5 * carrying < macro < 1.5 * carrying  # the sample's count, scaled to the store
+
+
+def test_a_ticket_without_cleaned_text_is_cleaned_from_its_raw_text(engine, tmp_path):
+    """Rows stored before cleaning existed: the raw text is read for them (and only them)."""
+    import csv
+
+    from sqlalchemy import update
+
+    from insights.ingest.load import ingest_file
+    from insights.ingest.prepare import forget_inputs
+    from insights.settings import load_settings
+
+    path = tmp_path / "t.csv"
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["ticket_id", "created_at", "text", "language"])
+        writer.writerow(["a", "2025-01-06", "Hi team,\nMy refund never arrived.", "en"])
+        writer.writerow(["b", "2025-01-06", "Courier lost my parcel.", "en"])
+    ingest_file(engine, path, load_settings())
+    with session_scope(engine) as s:
+        s.execute(update(Ticket).where(Ticket.external_id == "a").values(clean_text=None))
+    forget_inputs()
+    inputs = embedding_inputs(engine)
+    assert inputs.texts == ["My refund never arrived.", "Courier lost my parcel."]
+    with session_scope(engine) as s:
+        stored = s.scalars(select(Ticket.clean_text).order_by(Ticket.id)).all()
+    assert stored == inputs.texts

@@ -83,6 +83,22 @@ def test_recovers_blobs_across_languages_and_is_deterministic() -> None:
     assert np.all(far_labels == -1) and np.all(far_sim == 0)
 
 
+def test_centering_in_place_and_by_block_equals_the_copy(monkeypatch) -> None:
+    """`copy=False` (what a refresh uses at a million tickets) gives the same rows, also when
+    the store spans several blocks."""
+    import insights.themes.discover as discover
+
+    X, langs, _, _ = blobs(n_per=30)
+    means = language_means(X, langs, 10)
+    expected = center(X, langs, means, 10)
+    monkeypatch.setattr(discover, "BLOCK", 7)
+    inplace = X.copy()
+    out = center(inplace, langs, means, 10, copy=False)
+    assert out is inplace
+    np.testing.assert_array_equal(out, expected)
+    np.testing.assert_array_equal(center(X, langs, means, 10), expected)
+
+
 @pytest.mark.slow
 def test_fit_on_sample_assigns_the_rest() -> None:
     X, langs, y, _ = blobs(n_per=60)

@@ -6,7 +6,13 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from insights.themes.label import MAX_TITLE_CHARS, ThemeLabel, c_tf_idf, label_themes
+from insights.themes.label import (
+    MAX_TITLE_CHARS,
+    ThemeLabel,
+    c_tf_idf,
+    label_themes,
+    labelling_rows,
+)
 
 CORPUS: dict[int, dict[str, list[str]]] = {
     0: {  # refund not received
@@ -221,3 +227,17 @@ def test_c_tf_idf_matches_bertopic_formula() -> None:
     avg_words = counts.toarray().sum(axis=1).mean()
     idf = np.log(1 + avg_words / counts.toarray().sum(axis=0))
     np.testing.assert_allclose(c_tf_idf(counts).toarray(), tf * idf)
+
+
+def test_labelling_rows_sample_large_stores_and_keep_small_themes() -> None:
+    labels = np.zeros(10_000, dtype=np.int64)
+    labels[:50] = 1  # a small theme: kept whole
+    labels[50:2000] = 2
+    labels[2000:3000] = -1
+    np.testing.assert_array_equal(labelling_rows(labels, 20_000, 0), np.arange(10_000))
+    rows = labelling_rows(labels, 1_000, 0, per_theme=300)
+    assert len(rows) == len(set(rows.tolist())) and np.all(np.diff(rows) > 0)
+    assert 1_000 <= len(rows) <= 1_000 + 50 + 300
+    assert (labels[rows] == 1).sum() == 50
+    assert (labels[rows] == 2).sum() >= 300 and (labels[rows] == 0).sum() >= 300
+    np.testing.assert_array_equal(rows, labelling_rows(labels, 1_000, 0, per_theme=300))

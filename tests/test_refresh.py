@@ -120,7 +120,10 @@ def test_empty_store_is_a_clear_message_exit_0():
     assert "No themes yet" in invoke("themes").stdout
 
 
-def test_too_few_tickets_are_all_unthemed(tmp_path):
+def test_too_few_tickets_are_all_unthemed(tmp_path, monkeypatch):
+    import insights.jobs.write_run
+
+    monkeypatch.setattr(insights.jobs.write_run, "ASSIGNMENT_ROWS", 3)  # written in parts
     path = tmp_path / "few.csv"
     path.write_text(
         "ticket_id,created_at,text\n"

@@ -132,3 +132,20 @@ def test_embedding_cache_embeds_only_missing_texts_and_looks_up_once(db_url, mon
     keys = [text_hash(f"text {i}") for i in (3, 1999, 3)]  # keyed by the text embedded
     vectors = load_vectors(engine, settings.embedding.key, keys)
     assert vectors.shape == (3, 4)
+
+
+def test_load_vectors_keeps_order_and_repeated_hashes_and_names_missing(db_url):
+    """Vectors go straight into one matrix (no per-hash arrays plus a stacked copy)."""
+    import numpy as np
+
+    from insights.embed.cache import load_vectors, store_vectors
+
+    engine = connect(db_url)
+    vectors = np.arange(12, dtype=np.float32).reshape(3, 4)
+    store_vectors(engine, "m", ["a", "b", "c"], vectors)
+    got = load_vectors(engine, "m", ["c", "a", "c", "b"])
+    np.testing.assert_array_equal(got, vectors[[2, 0, 2, 1]])
+    assert got.dtype == np.float32 and got.flags.c_contiguous
+    assert load_vectors(engine, "m", []).shape == (0, 0)
+    with pytest.raises(KeyError, match="1 vectors missing"):
+        load_vectors(engine, "m", ["a", "zzz"])

@@ -53,8 +53,16 @@ def store_vectors(
 
 def load_vectors(engine: Engine, model_id: str, hashes: Sequence[str]) -> np.ndarray:
     """Vectors for `hashes` in the same order (every hash must be cached)."""
-    unique = list(dict.fromkeys(hashes))
-    by_hash: dict[str, np.ndarray] = {}
+    if not hashes:
+        return np.zeros((0, 0), dtype=np.float32)
+    # each distinct hash -> its rows; vectors go straight into one preallocated matrix (a dict
+    # of a million small arrays plus their stacked copy would be twice the store's vectors)
+    rows_of: dict[str, list[int]] = {}
+    for i, h in enumerate(hashes):
+        rows_of.setdefault(h, []).append(i)
+    unique = list(rows_of)
+    out: np.ndarray | None = None
+    found = 0
     with session_scope(engine) as session:
         for start in range(0, len(unique), LOOKUP_CHUNK):
             part = unique[start : start + LOOKUP_CHUNK]
@@ -62,10 +70,12 @@ def load_vectors(engine: Engine, model_id: str, hashes: Sequence[str]) -> np.nda
                 Embedding.model_id == model_id, Embedding.content_hash.in_(part)
             )
             for h, blob in session.execute(stmt):
-                by_hash[h] = np.frombuffer(blob, dtype=np.float32)
-    missing = [h for h in unique if h not in by_hash]
-    if missing:
-        raise KeyError(f"{len(missing)} vectors missing from the cache for {model_id}")
-    if not hashes:
-        return np.zeros((0, 0), dtype=np.float32)
-    return np.vstack([by_hash[h] for h in hashes])
+                vector = np.frombuffer(blob, dtype=np.float32)
+                if out is None:
+                    out = np.empty((len(hashes), vector.shape[0]), dtype=np.float32)
+                out[rows_of[h]] = vector
+                found += 1
+    if found < len(unique):
+        raise KeyError(f"{len(unique) - found} vectors missing from the cache for {model_id}")
+    assert out is not None
+    return out

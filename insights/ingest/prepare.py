@@ -1,23 +1,25 @@
 """The texts a refresh embeds: each ticket's cleaned text with the boilerplate learned from
 the whole store taken out, keyed by the hash of exactly that text.
 
-Learning needs every ticket, so it runs when a refresh (or the flow's embedding fan-out) starts,
-not at ingest. It writes in one transaction: the learned lines (table `boilerplate`, shown in the
-app), a digest of what they were learned from (`boilerplate_state`) and each ticket's
-`content_hash` when its embedded text changed, so the cache key is always the hash of what was
-embedded and a ticket whose text did not change is never embedded again. The next refresh whose
-tickets give the same digest applies the stored lines instead of learning them again.
+Learning needs the whole store (every ticket up to LEARN_SAMPLE, a stable sample above), so it
+runs when a refresh (or the flow's embedding fan-out) starts, not at ingest. It writes in one
+transaction: the learned lines (table `boilerplate`, shown in the app), a digest of what they
+were learned from (`boilerplate_state`) and each ticket's `content_hash` when its embedded text
+changed, so the cache key is always the hash of what was embedded and a ticket whose text did
+not change is never embedded again. The next refresh whose tickets give the same digest applies
+the stored lines instead of learning them again.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
-from sqlalchemy import Engine, bindparam, delete, insert, select, update
+from sqlalchemy import Engine, bindparam, case, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from insights.ingest import boilerplate
@@ -71,7 +73,10 @@ def embedding_inputs(engine: Engine, params: BoilerplateParams | None = None) ->
         rows = session.execute(
             select(
                 Ticket.id,
-                Ticket.text,
+                # the raw text only where there is no cleaned text to learn from (rows stored
+                # before cleaning existed): loading both for a million tickets cost ~1 GB that
+                # the process kept for the rest of the refresh
+                case((Ticket.clean_text.is_(None), Ticket.text), else_=None).label("text"),
                 Ticket.clean_text,
                 Ticket.language,
                 Ticket.content_hash,
@@ -88,7 +93,7 @@ def embedding_inputs(engine: Engine, params: BoilerplateParams | None = None) ->
         cleaned = [
             r.clean_text if r.clean_text is not None else (clean(r.text) or r.text) for r in rows
         ]
-        learner = BoilerplateLearner(params).fit(cleaned, languages)
+        learner = _learn(rows, cleaned, languages, params)
         texts = [learner.transform(t) for t in cleaned]
         hashes = [text_hash(t) for t in texts]
         # as the store now holds them; a ticket ingest rewrote meanwhile has another row hash
@@ -121,6 +126,8 @@ def _apply_stored(engine: Engine, rows, languages: list[str], key: str) -> Embed
     texts = []
     for r in rows:
         text = r.clean_text
+        if text is None:
+            return None
         if r.content_hash != text_hash(text):
             text = learner.transform(text)
             if text_hash(text) != r.content_hash:
@@ -129,6 +136,41 @@ def _apply_stored(engine: Engine, rows, languages: list[str], key: str) -> Embed
     ids = np.array([r.id for r in rows], dtype=np.int64)
     hashes = [r.content_hash for r in rows]
     return EmbeddingInputs(ids, hashes, texts, languages, len(learner.lines_))
+
+
+#: Boilerplate is learned from at most about this many tickets: its tests are shares of a
+#: language's tickets, which a sample this size estimates well, while learning from every
+#: ticket of a million-ticket store took ~3 GB and minutes (bench/README.md, 1M run).
+LEARN_SAMPLE = 200_000
+
+
+def learning_sample(ids: Sequence[int], cap: int = LEARN_SAMPLE) -> list[int]:
+    """Positions of the tickets boilerplate is learned from: all up to `cap`, else those whose
+    hashed id falls below cap / n. Membership depends on the id alone, so a growing store
+    learns from a subset of the tickets it learned from before (nested, stable samples)."""
+    n = len(ids)
+    if n <= cap:
+        return list(range(n))
+    below = int(cap / n * 2**64)
+    return [
+        i
+        for i, tid in enumerate(ids)
+        if int.from_bytes(hashlib.blake2b(str(tid).encode(), digest_size=8).digest(), "big") < below
+    ]
+
+
+def _learn(rows, cleaned, languages, params: BoilerplateParams | None) -> BoilerplateLearner:
+    picked = learning_sample([r.id for r in rows], LEARN_SAMPLE)
+    if len(picked) == len(rows):
+        return BoilerplateLearner(params).fit(cleaned, languages)
+    learner = BoilerplateLearner(params).fit(
+        [cleaned[i] for i in picked], [languages[i] for i in picked]
+    )
+    scale = len(rows) / max(len(picked), 1)  # tickets counted in the sample -> in the store
+    learner.lines_ = {
+        fp: (example, lang, round(n * scale)) for fp, (example, lang, n) in learner.lines_.items()
+    }
+    return learner
 
 
 def _write(
@@ -200,6 +242,7 @@ __all__ = [
     "embedding_inputs",
     "fingerprint",
     "forget_inputs",
+    "learning_sample",
     "stored_learner",
     "text_hash",
 ]

@@ -37,8 +37,8 @@ from insights.records import Progress
 from insights.settings import Settings
 from insights.store.db import session_scope
 from insights.store.models import Assignment
-from insights.themes.discover import DiscoveryParams, ThemeDiscoverer, center, centering_groups
-from insights.themes.label import label_themes
+from insights.themes.discover import DiscoveryParams, ThemeDiscoverer, centering_groups
+from insights.themes.label import ThemeLabel, label_themes, labelling_rows
 
 
 @dataclass
@@ -227,23 +227,30 @@ def _full(job: _Job) -> RefreshResult:
     discoverer = ThemeDiscoverer(params)
     anchor = anchor_labels(engine, tickets.ids) if params.anchor_weight > 0 else None
     groups = tickets.groups()
-    result = discoverer.fit(X, groups, anchor=anchor)
+    # centred in place: X becomes the centred space that labelling and tracking use (a second
+    # and third store-sized matrix would not fit a million tickets in the memory target)
+    result = discoverer.fit(X, groups, anchor=anchor, copy=False)
+    Z, X = X, None
     timings["discover"] = time.perf_counter() - t1
 
     t2 = time.perf_counter()
     job.progress.stage("labelling themes")
-    Z = center(X, groups, result.language_means, params.min_language_rows)
-    labels = (
-        label_themes(
-            tickets.texts,
-            tickets.languages,
-            result.labels,
-            embeddings=Z,
+    labels: dict[int, ThemeLabel] = {}
+    if result.n_themes:
+        read = labelling_rows(result.labels, settings.discovery.label_sample, params.seed)
+        whole = len(read) == len(tickets.ids)
+        labels = label_themes(
+            tickets.texts if whole else [tickets.texts[i] for i in read],
+            tickets.languages if whole else [tickets.languages[i] for i in read],
+            result.labels if whole else result.labels[read],
+            embeddings=Z if whole else Z[read],
             centroids=result.centroids,
         )
-        if result.n_themes
-        else {}
-    )
+        if not whole:  # representatives: positions in the sample -> positions in the store
+            for label in labels.values():
+                label.representatives = {
+                    lang: [int(read[i]) for i in idx] for lang, idx in label.representatives.items()
+                }
     timings["label"] = time.perf_counter() - t2
 
     t3 = time.perf_counter()

@@ -158,9 +158,27 @@ class DiscoveryResult:
         return int(self.centroids.shape[0])
 
 
-def _normalise(x: np.ndarray) -> np.ndarray:
-    norms = np.linalg.norm(x, axis=1, keepdims=True)
-    return (x / np.maximum(norms, 1e-12)).astype(np.float32)
+#: rows per block where a whole-store operation would otherwise make full-size temporaries
+#: (a million 384-d float32 rows are 1.5 GB: one copy too many breaks the memory target)
+BLOCK = 65536
+
+
+def _normalise(x: np.ndarray, inplace: bool = False) -> np.ndarray:
+    """Rows scaled to unit length; `inplace` (float32 input) scales `x` itself, block by block."""
+    if not inplace:
+        norms = np.linalg.norm(x, axis=1, keepdims=True)
+        return (x / np.maximum(norms, 1e-12)).astype(np.float32, copy=False)
+    for start in range(0, len(x), BLOCK):
+        block = x[start : start + BLOCK]
+        block /= np.maximum(np.linalg.norm(block, axis=1, keepdims=True), 1e-12)
+    return x
+
+
+def _group_index(languages: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Distinct groups (sorted), each row's group index and each group's row count."""
+    langs = np.asarray([str(x) for x in languages])
+    values, index, counts = np.unique(langs, return_inverse=True, return_counts=True)
+    return values, index.reshape(-1), counts
 
 
 def centering_groups(texts: Sequence[str], languages: Sequence[str]) -> list[str]:
@@ -178,12 +196,11 @@ def centering_groups(texts: Sequence[str], languages: Sequence[str]) -> list[str
 
 def language_means(X: np.ndarray, languages: Sequence[str], min_rows: int) -> dict[str, np.ndarray]:
     """Mean vector per language with at least `min_rows` rows, plus the global mean."""
-    langs = np.asarray([str(x) for x in languages])
+    values, index, counts = _group_index(languages)
     means = {GLOBAL: X.mean(axis=0).astype(np.float32)}
-    values, counts = np.unique(langs, return_counts=True)
-    for lang, count in zip(values, counts, strict=True):
+    for g, (lang, count) in enumerate(zip(values, counts, strict=True)):
         if count >= min_rows:
-            means[str(lang)] = X[langs == lang].mean(axis=0).astype(np.float32)
+            means[str(lang)] = X[index == g].mean(axis=0).astype(np.float32)
     return means
 
 
@@ -192,21 +209,24 @@ def center(
     languages: Sequence[str],
     means: dict[str, np.ndarray],
     min_rows: int,
+    copy: bool = True,
 ) -> np.ndarray:
-    """Subtract each row's language mean and re-normalise (rules in the module doc)."""
-    langs = np.asarray([str(x) for x in languages])
-    out = X.astype(np.float32, copy=True)
-    values, counts = np.unique(langs, return_counts=True)
-    for lang, count in zip(values, counts, strict=True):
-        rows = langs == lang
+    """Subtract each row's language mean and re-normalise (rules in the module doc).
+
+    `copy=False` centres a float32 `X` in place (no second matrix the size of the store)."""
+    values, index, counts = _group_index(languages)
+    chosen = np.zeros((len(values), X.shape[1] if X.ndim == 2 else 0), np.float32)
+    for g, (lang, count) in enumerate(zip(values, counts, strict=True)):
         if lang in means:
-            mean = means[lang]
+            chosen[g] = means[lang]
         elif count >= min_rows:  # unseen in the fit but enough rows to estimate its own mean
-            mean = X[rows].mean(axis=0)
+            chosen[g] = X[index == g].mean(axis=0)
         else:
-            mean = means[GLOBAL]
-        out[rows] -= mean
-    return _normalise(out)
+            chosen[g] = means[GLOBAL]
+    out = X.astype(np.float32, copy=copy)
+    for start in range(0, len(out), BLOCK):
+        out[start : start + BLOCK] -= chosen[index[start : start + BLOCK]]
+    return _normalise(out, inplace=True)
 
 
 class ThemeDiscoverer:
@@ -220,9 +240,15 @@ class ThemeDiscoverer:
 
     # -- fit ---------------------------------------------------------------------------------
     def fit(
-        self, X: np.ndarray, languages: Sequence[str], anchor: np.ndarray | None = None
+        self,
+        X: np.ndarray,
+        languages: Sequence[str],
+        anchor: np.ndarray | None = None,
+        copy: bool = True,
     ) -> DiscoveryResult:
-        """`anchor`: each row's theme in the previous run (any int id, -1 = none or new)."""
+        """`anchor`: each row's theme in the previous run (any int id, -1 = none or new).
+        `copy=False`: centre a float32 `X` in place (X then holds the centred rows, which
+        the caller can use instead of centring again: one store-sized matrix, not three)."""
         X = np.asarray(X, dtype=np.float32)
         n, dim = X.shape if X.ndim == 2 else (0, 0)
         if len(languages) != n:
@@ -231,10 +257,10 @@ class ThemeDiscoverer:
         langs = [str(x) for x in languages]
         if p.center_languages and n:
             self.language_means_ = language_means(X, langs, p.min_language_rows)
-            Z = center(X, langs, self.language_means_, p.min_language_rows)
+            Z = center(X, langs, self.language_means_, p.min_language_rows, copy=copy)
         else:
             self.language_means_ = {GLOBAL: np.zeros(dim, np.float32)}
-            Z = _normalise(X) if n else X
+            Z = _normalise(X, inplace=not copy) if n else X
 
         if n < p.min_rows:
             self.centroids_ = np.zeros((0, dim), np.float32)
@@ -274,7 +300,9 @@ class ThemeDiscoverer:
         labels[fit_idx] = labels_fit
         if len(fit_idx) < n:
             rest = np.setdiff1d(np.arange(n), fit_idx)
-            labels[rest], _ = self._assign(Z[rest])
+            for start in range(0, len(rest), BLOCK):  # Z[rest] whole would copy the store
+                part = rest[start : start + BLOCK]
+                labels[part], _ = self._assign(Z[part])
         similarity = self._similarity(Z, labels)
         used["reassign_floor_effective"] = floor
         return DiscoveryResult(
@@ -401,9 +429,11 @@ class ThemeDiscoverer:
 
     def _similarity(self, Z: np.ndarray, labels: np.ndarray) -> np.ndarray:
         sim = np.zeros(len(labels), np.float32)
-        rows = labels >= 0
-        if rows.any() and self.centroids_ is not None:
-            sim[rows] = np.einsum("ij,ij->i", Z[rows], self.centroids_[labels[rows]])
+        rows = np.flatnonzero(labels >= 0)
+        if len(rows) and self.centroids_ is not None:
+            for start in range(0, len(rows), BLOCK):  # by block: no store-sized temporaries
+                part = rows[start : start + BLOCK]
+                sim[part] = np.einsum("ij,ij->i", Z[part], self.centroids_[labels[part]])
         return sim
 
     def _assign(self, Z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

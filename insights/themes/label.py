@@ -49,7 +49,7 @@ from insights.themes.stopwords import normalize_language
 from insights.themes.title import MAX_PHRASE_CHARS, candidates, choose_titles, with_english
 from insights.themes.tokenize import tokenize_phrases
 
-__all__ = ["ThemeLabel", "c_tf_idf", "label_themes"]
+__all__ = ["ThemeLabel", "c_tf_idf", "label_themes", "labelling_rows"]
 
 UNTHEMED = -1
 #: a title: a phrase of at most MAX_PHRASE_CHARS, plus up to two English keywords in parentheses
@@ -197,6 +197,32 @@ def _title(candidates: Sequence[str], parts: dict[str, tuple[str, ...]]) -> str:
             break
     title = " / ".join(pieces)
     return title[:1].upper() + title[1:] if title else ""
+
+
+def labelling_rows(labels: np.ndarray, cap: int, seed: int, per_theme: int = 300) -> np.ndarray:
+    """The rows labelling reads: all of them up to `cap`, else a seeded sample of `cap` rows
+    topped up so that every theme keeps at least `per_theme` of its tickets (or all of them).
+
+    Labelling tokenizes every ticket it reads, which at a million tickets cost more than the
+    rest of a refresh; keyword ranks, title phrases and representatives are stable on a
+    sample of 100,000 rows (a uniform sample keeps each theme's term frequencies in
+    proportion; the top-up keeps small themes' per-language keywords)."""
+    labels = np.asarray(labels, dtype=np.int64)
+    n = len(labels)
+    if n <= cap:
+        return np.arange(n)
+    rng = np.random.default_rng(seed)
+    chosen = np.zeros(n, dtype=bool)
+    chosen[rng.choice(n, size=cap, replace=False)] = True
+    order = np.argsort(labels, kind="stable")
+    themes, starts = np.unique(labels[order], return_index=True)
+    for theme, members in zip(themes, np.split(order, starts[1:]), strict=True):
+        if theme < 0:
+            continue
+        missing = min(len(members), per_theme) - int(chosen[members].sum())
+        if missing > 0:
+            chosen[rng.choice(members[~chosen[members]], size=missing, replace=False)] = True
+    return np.flatnonzero(chosen)
 
 
 def label_themes(
