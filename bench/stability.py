@@ -147,10 +147,13 @@ def _kept(first: np.ndarray, second_early: np.ndarray) -> tuple[int, int]:
     return kept, len(themes)
 
 
-def _tracked(first, second, idx: np.ndarray) -> tuple[dict[int, int | None], int]:
+def _tracked(first, second, idx: np.ndarray) -> tuple[dict[int, int | None], int, int]:
     """What the tracker (track.match_clusters, as a full refresh calls it) makes of a refit:
-    second-run cluster -> first-run theme (None: new) and how many first-run themes (5+) keep
-    their id with member Jaccard >= 0.5 (the store bench's measure)."""
+    second-run cluster -> first-run theme (None: new), how many first-run themes (5+) keep
+    their id with member Jaccard >= 0.5 (the store bench's measure), and how many keep their id
+    or a lineage whatever the overlap: the tracker continues their id (a theme that absorbed
+    its language split can fall below Jaccard 0.5) or records them merged into a theme that
+    continues (`merged_into`, annotations carried over)."""
     from insights.themes.track import PreviousTheme, match_clusters
 
     f, s = first.labels, second.labels
@@ -167,7 +170,11 @@ def _tracked(first, second, idx: np.ndarray) -> tuple[dict[int, int | None], int
         before = previous[theme].members
         after = members[c] & set(idx.tolist())
         kept += len(before & after) / len(before | after) >= 0.5
-    return tracked.theme_for_cluster, kept
+    lineage = sum(
+        event in ("continued", "merged") and (f == theme).sum() >= 5
+        for event, theme, _, _ in tracked.events
+    )
+    return tracked.theme_for_cluster, kept, lineage
 
 
 def configs() -> dict:
@@ -183,6 +190,7 @@ def configs() -> dict:
         "umap-anchor-0.9": DiscoveryParams(anchor_weight=0.9, **off),
         "rejoin-splits": DiscoveryParams(undo_merges=False, seed=seed),
         "defaults": DiscoveryParams(seed=seed),
+        "keep-language-merges": DiscoveryParams(keep_language_merges=True, seed=seed),
     }
 
 
@@ -221,7 +229,8 @@ def discovery_only(set_name: str) -> None:
 
     def refit(params, idx: np.ndarray):
         # the HDBSCAN anchoring switches act on anchored fits only: one first fit serves both
-        key = (repr(replace(params, rejoin_splits=False, undo_merges=False)), len(idx))
+        off = {"rejoin_splits": False, "undo_merges": False, "keep_language_merges": False}
+        key = (repr(replace(params, **off)), len(idx))
         if key not in firsts:
             firsts[key] = ThemeDiscoverer(params).fit(E[idx], [groups[i] for i in idx])
         first = firsts[key]
@@ -237,15 +246,17 @@ def discovery_only(set_name: str) -> None:
         first, second = refit(params, idx)
         secs = time.perf_counter() - t0
         kept, n = _kept(first.labels, second.labels[idx])
-        _, kept_tracked = _tracked(first, second, idx)
+        _, kept_tracked, lineage = _tracked(first, second, idx)
         used = second.params_used
         v1 = v_measure_score(truth[idx], first.labels)
         v2 = v_measure_score(truth, second.labels)
         print(
             f"{set_name} {name:18} themes (5+) {n}; kept their id {kept}/{n} = {kept / n:.3f} "
-            f"(tracker: {kept_tracked / n:.3f}); V older {v1:.3f}, all {v2:.3f}; "
+            f"(tracker: {kept_tracked / n:.3f}; id or lineage kept: "
+            f"{lineage / n:.3f}); V older {v1:.3f}, all {v2:.3f}; "
             f"re-joined {used.get('rejoined_splits', 0)}, "
-            f"un-merged {used.get('undone_merges', 0)}; {secs:.0f}s",
+            f"un-merged {used.get('undone_merges', 0)}, "
+            f"language merges kept {used.get('language_merges_kept', 0)}; {secs:.0f}s",
             flush=True,
         )
         if planted is None:
@@ -254,7 +265,7 @@ def discovery_only(set_name: str) -> None:
         is_planted = truth == planted
         before_idx = np.flatnonzero(weeks < weeks[is_planted].min())
         first, second = refit(params, before_idx)
-        theme_for, _ = _tracked(first, second, before_idx)
+        theme_for, _, _ = _tracked(first, second, before_idx)
         got = second.labels[is_planted]
         top = np.bincount(got[got >= 0]).argmax() if (got >= 0).any() else -1
         share = float(np.mean(got == top)) if top >= 0 else 0.0

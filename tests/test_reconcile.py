@@ -67,7 +67,7 @@ def test_whole_previous_themes_swallowed_by_one_cluster_are_cut_back() -> None:
     Z /= np.linalg.norm(Z, axis=1, keepdims=True)
     anchor = np.array([4] * 15 + [5] * 10 + [-1] * 3)
     labels = np.zeros(28, dtype=np.int64)
-    cut, n = undo_merges(labels, anchor, Z)
+    cut, n, _ = undo_merges(labels, anchor, Z)
     assert n == 1
     assert len(set(cut[:15].tolist())) == 1 and len(set(cut[15:].tolist())) == 1
     assert cut[0] != cut[15]
@@ -77,7 +77,7 @@ def test_a_cluster_holding_only_parts_of_themes_is_a_regrouping_and_stays() -> N
     rng = np.random.default_rng(1)
     anchor = np.array([4] * 20 + [5] * 20)
     labels = np.array([0] * 8 + [1] * 12 + [0] * 8 + [2] * 12)  # cluster 0: 40 % of each
-    cut, n = undo_merges(labels, anchor, _space(rng, 40))
+    cut, n, _ = undo_merges(labels, anchor, _space(rng, 40))
     assert n == 0 and (cut == labels).all()
 
 
@@ -91,3 +91,54 @@ def test_switches_turn_each_repair_off() -> None:
     assert len(np.unique(both)) == 3
     neither, stats = reconcile(labels, anchor, Z, splits=False, merges=False)
     assert (stats.rejoined, stats.unmerged) == (0, 0) and (neither == labels).all()
+
+
+def _topic(rng, centre: np.ndarray, n: int) -> np.ndarray:
+    Z = centre + rng.normal(scale=0.1, size=(n, DIM))
+    return Z / np.linalg.norm(Z, axis=1, keepdims=True)
+
+
+def test_swallowed_language_splits_of_one_topic_stay_merged() -> None:
+    # previous themes 4 (English) and 5 (Vietnamese) are one topic cut by language, theme 6 is
+    # another topic; the refit's cluster 0 took 4 and 5 (and 2 new tickets), cluster 1 is 6
+    rng = np.random.default_rng(0)
+    a, b = rng.normal(size=DIM), rng.normal(size=DIM)
+    Z = np.vstack([_topic(rng, a, 15), _topic(rng, a, 10), _topic(rng, a, 2), _topic(rng, b, 12)])
+    anchor = np.array([4] * 15 + [5] * 10 + [-1] * 2 + [6] * 12)
+    labels = np.array([0] * 27 + [1] * 12)
+    langs = ["en"] * 15 + ["vi"] * 10 + ["en", "vi"] + ["en"] * 6 + ["vi"] * 6
+    kept, n_cut, n_kept = undo_merges(labels, anchor, Z, languages=langs)
+    assert (n_cut, n_kept) == (0, 1) and (kept == labels).all()
+    cut, n_cut, n_kept = undo_merges(labels, anchor, Z)  # the exemption is opt-in
+    assert (n_cut, n_kept) == (1, 0) and cut[0] != cut[15]
+    _, stats = reconcile(labels, anchor, Z, languages=langs)
+    assert (stats.unmerged, stats.language_kept) == (0, 1)
+
+
+def test_swallowed_themes_sharing_languages_or_apart_in_topic_are_still_cut() -> None:
+    rng = np.random.default_rng(1)
+    a, b = rng.normal(size=DIM), rng.normal(size=DIM)
+    # same topic, but both themes are English and Vietnamese: not a language split
+    Z = np.vstack([_topic(rng, a, 20), _topic(rng, a, 20)])
+    anchor = np.array([4] * 20 + [5] * 20)
+    labels = np.zeros(40, dtype=np.int64)
+    mixed = ["en", "vi"] * 20
+    cut, n_cut, n_kept = undo_merges(labels, anchor, Z, languages=mixed)
+    assert (n_cut, n_kept) == (1, 0) and cut[0] != cut[20]
+    # disjoint languages, but two topics: not a language split either
+    Z = np.vstack([_topic(rng, a, 20), _topic(rng, b, 20)])
+    cut, n_cut, n_kept = undo_merges(labels, anchor, Z, languages=["en"] * 20 + ["vi"] * 20)
+    assert (n_cut, n_kept) == (1, 0) and cut[0] != cut[20]
+
+
+def test_a_cluster_is_cut_between_groups_of_language_splits_only() -> None:
+    # 4 (English) and 5 (Thai) are one topic, 6 (English) another: two parts, {4, 5} and {6}
+    rng = np.random.default_rng(2)
+    a, b = rng.normal(size=DIM), rng.normal(size=DIM)
+    Z = np.vstack([_topic(rng, a, 15), _topic(rng, a, 10), _topic(rng, b, 12)])
+    anchor = np.array([4] * 15 + [5] * 10 + [6] * 12)
+    labels = np.zeros(37, dtype=np.int64)
+    langs = ["en"] * 15 + ["th"] * 10 + ["en"] * 12
+    cut, n_cut, n_kept = undo_merges(labels, anchor, Z, languages=langs)
+    assert (n_cut, n_kept) == (1, 1)
+    assert len(set(cut[:25].tolist())) == 1 and set(cut[25:].tolist()) != set(cut[:1].tolist())
