@@ -191,6 +191,7 @@ def configs() -> dict:
         "rejoin-splits": DiscoveryParams(undo_merges=False, seed=seed),
         "defaults": DiscoveryParams(seed=seed),
         "keep-language-merges": DiscoveryParams(keep_language_merges=True, seed=seed),
+        "umap-default-epochs": DiscoveryParams(umap_epochs=None, seed=seed),
     }
 
 

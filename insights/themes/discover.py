@@ -80,11 +80,11 @@ class DiscoveryParams:
     n_components: int = 5  # UMAP output dimensions
     min_dist: float = 0.0
     umap_metric: str = "cosine"
-    # layout epochs; None: umap-learn's own (500 below 10,000 rows, 200 above). 200 at every
-    # size saved ~3 s of a small refresh at the same V-measure, but anchored reruns kept fewer
-    # theme ids (0.785 against 0.844 on the sample): the anchor needs the longer layout
+    # layout epochs at every size (None: umap-learn's own, 500 below 10,000 rows, 200 above).
+    # 200 gives the same V-measure within seed noise and saves ~3 s of a small refresh; with
+    # HDBSCAN anchored too (reconcile.py) anchored refits keep as many theme ids or more
     # (bench/README.md, "UMAP layout epochs")
-    umap_epochs: int | None = None
+    umap_epochs: int | None = 200
     min_cluster_size: int | None = None  # HDBSCAN; default sqrt(n) / 3.5, at least 5
     min_samples: int | None = None  # HDBSCAN; default min(min_cluster_size, 5)
     cluster_selection_method: str = "eom"
@@ -117,7 +117,9 @@ class DiscoveryParams:
     def before_adaptation(cls, **overrides: Any) -> DiscoveryParams:
         """The configuration before issue 18 (no self-training, no language-split merging),
         kept reachable for benchmarks."""
-        return cls(**({"adapt_rounds": 0, "merge_language_splits": False} | overrides))
+        return cls(
+            **({"adapt_rounds": 0, "merge_language_splits": False, "umap_epochs": None} | overrides)
+        )
 
     @classmethod
     def adapted(cls, **overrides: Any) -> DiscoveryParams:
