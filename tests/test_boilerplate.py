@@ -98,6 +98,17 @@ def test_thresholds_keep_rare_lines():
     assert learner.lines_ == {}
 
 
+def write_tickets(path, rows):
+    """`rows` of (ticket_id, created_at, text, language) as an ingestible CSV file."""
+    import csv
+
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["ticket_id", "created_at", "text", "language"])
+        writer.writerows(rows)
+    return path
+
+
 @pytest.fixture
 def engine(db_url):
     return connect(db_url)
@@ -108,14 +119,9 @@ def test_embedding_inputs_key_the_embedded_text_and_store_the_learned_lines(engi
     from insights.settings import load_settings
 
     texts, _, _ = corpus(n=200)
-    path = tmp_path / "t.csv"
-    import csv
-
-    with path.open("w", newline="", encoding="utf-8") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(["ticket_id", "created_at", "text", "language"])
-        for i, text in enumerate(texts):
-            writer.writerow([f"t{i}", "2025-01-06", text, "en"])
+    path = write_tickets(
+        tmp_path / "t.csv", [[f"t{i}", "2025-01-06", t, "en"] for i, t in enumerate(texts)]
+    )
     ingest_file(engine, path, load_settings())
     inputs = embedding_inputs(engine)
     assert len(inputs.ids) == len(texts) and inputs.n_boilerplate >= 2
@@ -146,17 +152,9 @@ def test_the_inputs_are_learned_once_until_the_tickets_change(engine, tmp_path, 
     from insights.settings import load_settings
 
     texts, _, _ = corpus(n=120)
-    import csv
-
-    def write(path, rows):
-        with path.open("w", newline="", encoding="utf-8") as fh:
-            writer = csv.writer(fh)
-            writer.writerow(["ticket_id", "created_at", "text", "language"])
-            writer.writerows(rows)
-        return path
 
     rows = [[f"t{i}", "2025-01-06", text, "en"] for i, text in enumerate(texts)]
-    ingest_file(engine, write(tmp_path / "a.csv", rows[:100]), load_settings())
+    ingest_file(engine, write_tickets(tmp_path / "a.csv", rows[:100]), load_settings())
     fits = []
     original = BoilerplateLearner.fit
     monkeypatch.setattr(
@@ -164,7 +162,7 @@ def test_the_inputs_are_learned_once_until_the_tickets_change(engine, tmp_path, 
     )
     first = embedding_inputs(engine)
     assert embedding_inputs(engine) is first and len(fits) == 1
-    ingest_file(engine, write(tmp_path / "b.csv", rows[100:]), load_settings())
+    ingest_file(engine, write_tickets(tmp_path / "b.csv", rows[100:]), load_settings())
     again = embedding_inputs(engine)
     assert len(fits) == 2 and len(again.ids) == len(texts)
 
@@ -179,7 +177,6 @@ def test_a_new_process_applies_the_stored_lines_until_the_tickets_change(
     learned from exactly its tickets instead of learning again (~1 s on 3,000 tickets), and
     learns again when tickets arrive, the parameters differ or the stored lines do not give
     back the stored keys. Either way the inputs are those of a fresh learning."""
-    import csv
 
     from sqlalchemy import delete
 
@@ -187,13 +184,6 @@ def test_a_new_process_applies_the_stored_lines_until_the_tickets_change(
     from insights.ingest.prepare import forget_inputs
     from insights.settings import load_settings
     from insights.store.models import BoilerplateState
-
-    def write(path, rows):
-        with path.open("w", newline="", encoding="utf-8") as fh:
-            writer = csv.writer(fh)
-            writer.writerow(["ticket_id", "created_at", "text", "language"])
-            writer.writerows(rows)
-        return path
 
     def same(a, b) -> bool:
         return a.ids.tolist() == b.ids.tolist() and (
@@ -207,7 +197,7 @@ def test_a_new_process_applies_the_stored_lines_until_the_tickets_change(
     rows = [[f"t{i}", "2025-01-06", text, "en"] for i, text in enumerate(texts)]
     # the second file brings a line of its own that recurs beside unrelated texts: boilerplate
     later = [[f"p{i}", "2025-01-07", f"{texts[i]}\n{PORTAL}", "en"] for i in range(0, 60, 4)]
-    ingest_file(engine, write(tmp_path / "a.csv", rows), load_settings())
+    ingest_file(engine, write_tickets(tmp_path / "a.csv", rows), load_settings())
     fits = []
     original = BoilerplateLearner.fit
     monkeypatch.setattr(
@@ -220,7 +210,7 @@ def test_a_new_process_applies_the_stored_lines_until_the_tickets_change(
     again = embedding_inputs(engine)
     assert len(fits) == 1 and same(again, first)
 
-    ingest_file(engine, write(tmp_path / "b.csv", later), load_settings())
+    ingest_file(engine, write_tickets(tmp_path / "b.csv", later), load_settings())
     forget_inputs()  # new tickets: learned again, and the new line is learned
     grown = embedding_inputs(engine)
     assert len(fits) == 2 and len(grown.ids) == len(rows) + len(later)
@@ -261,19 +251,15 @@ def test_learning_sample_is_all_tickets_up_to_the_cap_then_a_stable_nested_sampl
 def test_a_store_above_the_learning_cap_learns_from_its_sample(engine, tmp_path, monkeypatch):
     """The macro is still learned from a sample of a quarter of the tickets; the count shown
     with a learned line is scaled to the store."""
-    import csv
 
     from insights.ingest import prepare
     from insights.ingest.load import ingest_file
     from insights.settings import load_settings
 
     texts, _, _ = corpus(n=800)
-    path = tmp_path / "t.csv"
-    with path.open("w", newline="", encoding="utf-8") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(["ticket_id", "created_at", "text", "language"])
-        for i, text in enumerate(texts):
-            writer.writerow([f"t{i}", "2025-01-06", text, "en"])
+    path = write_tickets(
+        tmp_path / "t.csv", [[f"t{i}", "2025-01-06", t, "en"] for i, t in enumerate(texts)]
+    )
     ingest_file(engine, path, load_settings())
     monkeypatch.setattr(prepare, "LEARN_SAMPLE", 200)
     inputs = embedding_inputs(engine)
@@ -287,7 +273,6 @@ def test_a_store_above_the_learning_cap_learns_from_its_sample(engine, tmp_path,
 
 def test_a_ticket_without_cleaned_text_is_cleaned_from_its_raw_text(engine, tmp_path):
     """Rows stored before cleaning existed: the raw text is read for them (and only them)."""
-    import csv
 
     from sqlalchemy import update
 
@@ -295,12 +280,13 @@ def test_a_ticket_without_cleaned_text_is_cleaned_from_its_raw_text(engine, tmp_
     from insights.ingest.prepare import forget_inputs
     from insights.settings import load_settings
 
-    path = tmp_path / "t.csv"
-    with path.open("w", newline="", encoding="utf-8") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(["ticket_id", "created_at", "text", "language"])
-        writer.writerow(["a", "2025-01-06", "Hi team,\nMy refund never arrived.", "en"])
-        writer.writerow(["b", "2025-01-06", "Courier lost my parcel.", "en"])
+    path = write_tickets(
+        tmp_path / "t.csv",
+        [
+            ["a", "2025-01-06", "Hi team,\nMy refund never arrived.", "en"],
+            ["b", "2025-01-06", "Courier lost my parcel.", "en"],
+        ],
+    )
     ingest_file(engine, path, load_settings())
     with session_scope(engine) as s:
         s.execute(update(Ticket).where(Ticket.external_id == "a").values(clean_text=None))
