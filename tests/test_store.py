@@ -9,7 +9,9 @@ from insights.store.db import (
     StoreError,
     connect,
     current_revision,
+    alembic_config,
     make_engine,
+    newest_migration,
     session_scope,
     upgrade,
 )
@@ -23,6 +25,18 @@ def test_fresh_store_is_at_head_with_all_tables(empty_db_url):
     if engine.dialect.name == "sqlite":
         with engine.connect() as conn:
             assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+
+
+def test_newest_migration_file_is_alembics_head(empty_db_url):
+    """Up-to-date stores skip alembic on opening by comparing with the newest file's stem."""
+    from alembic.script import ScriptDirectory
+
+    engine = make_engine(empty_db_url)
+    assert ScriptDirectory.from_config(alembic_config(engine)).get_current_head() == (
+        newest_migration()
+    )
+    connect(empty_db_url)
+    assert current_revision(engine) == newest_migration()
 
 
 def test_store_created_by_first_schema_version_upgrades(empty_db_url):

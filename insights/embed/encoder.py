@@ -191,6 +191,11 @@ def _fill_unread(
 _ENCODER: list[SentenceTransformer] = []
 
 
+def release_fallback_encoder() -> None:
+    """Let the fallback encoder be freed (see insights.jobs.embedding.release_models)."""
+    _ENCODER.clear()
+
+
 def _fallback_encoder() -> SentenceTransformer:
     if not _ENCODER:
         _ENCODER.append(load_embedder(DEFAULT_MODEL))

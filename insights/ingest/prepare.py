@@ -81,7 +81,11 @@ def embedding_inputs(engine: Engine, params: BoilerplateParams | None = None) ->
                 Ticket.language,
                 Ticket.content_hash,
                 Ticket.row_hash,
-            ).order_by(Ticket.id)
+            )
+            .order_by(Ticket.id)
+            # streamed (a server-side cursor on PostgreSQL): the driver never holds the whole
+            # result next to the rows made from it (~0.5 GB at a million tickets)
+            .execution_options(yield_per=20_000)
         ).all()
     store = engine.url.render_as_string(hide_password=False)
     key = _learned_from(rows, [r.clean_text for r in rows], [r.content_hash for r in rows], params)

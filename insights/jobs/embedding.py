@@ -96,6 +96,20 @@ def process_embedder(model_id: str, threads: int, model_cache: str | None = None
     return load_embedder(model_id, threads, cache_dir=Path(model_cache) if model_cache else None)
 
 
+def release_models() -> None:
+    """Free the models this process loaded to embed. A refresh calls it before discovery: the
+    fast tier's table and tokenizer are ~0.6 GB that would otherwise sit next to a million
+    tickets' vectors (bench/README, "A 1,000,000-ticket run"); the next refresh that has
+    something to embed loads them again (seconds)."""
+    import gc
+
+    from insights.embed.encoder import release_fallback_encoder
+
+    process_embedder.cache_clear()
+    release_fallback_encoder()
+    gc.collect()
+
+
 def worker_threads(settings: Settings, n_workers: int) -> int:
     """Model threads per local worker: INSIGHTS_THREADS if set, else the cores shared out, so
     two workers on two cores do not each start two threads and thrash."""

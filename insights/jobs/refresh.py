@@ -20,7 +20,13 @@ from sqlalchemy import Engine, select
 from insights.embed.cache import load_vectors
 from insights.embed.models import needs_adaptation, with_resolved_model
 from insights.ingest.prepare import embedding_inputs
-from insights.jobs.embedding import BatchMap, EmbedStats, embed_missing, sequential_map
+from insights.jobs.embedding import (
+    BatchMap,
+    EmbedStats,
+    embed_missing,
+    release_models,
+    sequential_map,
+)
 from insights.jobs.incremental import assign_new
 from insights.jobs.lock import LockPolicy, job_lock
 from insights.jobs.runs import (
@@ -182,6 +188,8 @@ def _refresh(
     stats = embed_missing(
         engine, settings, progress, map_batches, runner, keyed=(tickets.hashes, tickets.texts)
     )
+    if stats.n_embedded:
+        release_models()
     if embedded is not None:
         stats = embedded + stats
     timings = {

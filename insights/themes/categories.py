@@ -46,11 +46,7 @@ from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.cluster.hierarchy import fcluster, linkage
-from scipy.spatial.distance import pdist, squareform
-from sklearn.metrics import silhouette_score
 
-from insights.themes.label import _title, c_tf_idf
 from insights.themes.track import PreviousTheme, TrackParams, match_clusters
 
 
@@ -137,6 +133,11 @@ def _normalise(x: np.ndarray) -> np.ndarray:
 
 def cut_tree(centroids: np.ndarray, params: CategoryParams) -> tuple[np.ndarray, dict[str, float]]:
     """Labels 0..k-1 of the best silhouette cut of the average-linkage tree (module doc)."""
+    # imported here: the app reads categories through this module and needs none of these
+    from scipy.cluster.hierarchy import fcluster, linkage
+    from scipy.spatial.distance import pdist, squareform
+    from sklearn.metrics import silhouette_score
+
     n = len(centroids)
     if n < params.min_themes:
         return np.zeros(n, dtype=np.int64), {"k": float(min(n, 1)), "silhouette": float("nan")}
@@ -190,6 +191,8 @@ def category_titles(
                 vals.append(max(themes[i].volume, 1) * w)
     if not vocab:
         return [("", []) for _ in groups]
+    from insights.themes.label import _title, c_tf_idf
+
     counts = sp.csr_matrix((vals, (rows, cols)), shape=(len(groups), len(vocab)))
     weights = c_tf_idf(counts).toarray()
     terms = np.array(list(vocab), dtype=object)

@@ -31,7 +31,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from insights.trends.params import SEGMENTS, TrendParams
 
@@ -141,6 +140,8 @@ def _nb_tests(
     alpha_eff = (1.0 + 1.0 / s) * (1.0 + alpha) - 1.0
     size = 1.0 / alpha_eff
     prob = size / (size + mu)
+    from scipy import stats  # ~2 s to import: only when testing, not to render the app
+
     p = stats.nbinom.sf(k - 1, size, prob)
     return mu, np.clip(p, 0.0, 1.0)
 
@@ -208,6 +209,8 @@ def spike_tests(
         (counts[:, -1] >= min_count) & (n_base >= min_baseline) & (e_base > 0) & (expo[:, -1] > 0)
     )
     if testable.any():
+        from scipy import stats
+
         mu, p = _nb_tests(counts[testable], expo[testable], mask[testable], alpha)
         mu_all[testable] = mu
         p_all[testable] = p
