@@ -42,7 +42,13 @@ from fast_tier import load, one_theme  # noqa: E402
 from insights.embed import DEFAULT_MAX_TOKENS, DEFAULT_MODEL  # noqa: E402
 from insights.embed import fast_model as fm  # noqa: E402
 from insights.embed.e5_vocab import build_tokenizer, read_vocabulary  # noqa: E402
-from insights.themes.discover import DiscoveryParams, ThemeDiscoverer, centering_groups  # noqa: E402
+from insights.themes.discover import (  # noqa: E402
+    DiscoveryParams,
+    ThemeDiscoverer,
+    center,
+    centering_groups,
+)
+from insights.themes.second_opinion import second_opinion  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / ".cache" / "fast_variants.jsonl"
 
@@ -205,9 +211,28 @@ def vectors(C: sp.csr_matrix, table: np.ndarray, text_abtt: int = 0) -> np.ndarr
     return V
 
 
-def score(bench, E: np.ndarray, seed: int) -> dict:
+def score(bench, E: np.ndarray, seed: int, check: np.ndarray | None = None) -> dict:
+    """`check`: the transformer's vectors of the set; the fast tier's themes then get the
+    transformer's second opinion on their doubtful rows (`insights.themes.second_opinion`,
+    as a refresh with the fast tier does; vectors of the rows it asks for are read from `check`)."""
     groups = centering_groups(bench.texts, bench.languages)
-    labels = ThemeDiscoverer(DiscoveryParams(seed=seed)).fit(E, groups).labels
+    discoverer = ThemeDiscoverer(DiscoveryParams(seed=seed))
+    result = discoverer.fit(E, groups)
+    labels = result.labels
+    extra: dict = {}
+    if check is not None:
+        Z = center(E, groups, result.language_means, discoverer.params.min_language_rows)
+        asked: list[np.ndarray] = []
+
+        def encode(rows: np.ndarray) -> np.ndarray:
+            asked.append(rows)
+            return check[rows]
+
+        t0 = time.perf_counter()
+        moved, stats = second_opinion(Z, labels, result.centroids, groups, encode)
+        labels = discoverer.relabel(Z, moved, result).labels
+        extra = {"check": stats.as_dict(), "check_s": time.perf_counter() - t0}
+        extra["asked"] = np.concatenate(asked) if asked else np.zeros(0, np.int64)
     truth = np.asarray(bench.labels)
     rng = np.random.default_rng(42)
     size = min(2000, max(20, len(bench.texts) // 5))
@@ -219,6 +244,7 @@ def score(bench, E: np.ndarray, seed: int) -> dict:
         "one": one_theme(bench, labels) if "concepts" in bench.name else None,
         "k": len(set(labels.tolist()) - {-1}),
         "unthemed": float(np.mean(labels < 0)),
+        **extra,
     }
 
 
@@ -253,6 +279,17 @@ def main() -> None:
         help="seeds for sets under 1,000 texts (their V swings by +-0.02 between seeds)",
     )
     ap.add_argument("--knn", action="store_true", help="kNN proxy only (no discovery)")
+    ap.add_argument(
+        "--second-opinion",
+        action="store_true",
+        help="also score each run after the transformer's second opinion on doubtful rows",
+    )
+    ap.add_argument(
+        "--time-encoder",
+        action="store_true",
+        help="with --second-opinion: encode the rows asked for on each set's first seed with "
+        "the real transformer and report the seconds",
+    )
     args = ap.parse_args()
     vocab = read_vocabulary()
     tokenizer = build_tokenizer(vocab)
@@ -285,6 +322,9 @@ def main() -> None:
                     transformer[set_name, seed] = score(bench, np.load(path), seed)
                 base = transformer[set_name, seed]
                 got = score(bench, F, seed)
+                if args.second_opinion:
+                    checked = score(bench, F, seed, check=np.load(path))
+                    report_check(name, set_name, seed, bench, base, checked, args, seeds)
                 row = {"variant": name, "set": set_name, "seed": seed, **got}
                 row["x"] = got["V"] / base["V"]
                 row["tV"] = base["V"]
@@ -298,6 +338,37 @@ def main() -> None:
                     f"1thm {base['one'] if base['one'] is not None else '-'})",
                     flush=True,
                 )
+
+
+_ENCODER: list = []
+
+
+def report_check(name, set_name, seed, bench, base, got, args, seeds) -> None:
+    """One line and one results row for a run with the transformer's second opinion."""
+    asked = got.pop("asked")
+    row = {"variant": name + "+check", "set": set_name, "seed": seed, **got}
+    row["x"] = got["V"] / base["V"]
+    row["tV"] = base["V"]
+    if args.time_encoder and seed == seeds[0] and len(asked):
+        from insights.embed import embed_texts, load_embedder
+
+        if not _ENCODER:
+            _ENCODER.append(load_embedder(DEFAULT_MODEL))
+        t0 = time.perf_counter()
+        embed_texts(_ENCODER[0], DEFAULT_MODEL, [bench.texts[i] for i in asked])
+        row["encode_s"] = time.perf_counter() - t0
+    with RESULTS.open("a") as fh:
+        fh.write(json.dumps(row) + "\n")
+    one = f"{got['one']:.2f}" if got["one"] is not None else "   -"
+    c = got["check"]
+    timed = f" encoder {row['encode_s']:.1f}s" if "encode_s" in row else ""
+    print(
+        f"{name + '+check':12} {set_name:21} s{seed:<3} V {got['V']:.3f} held {got['heldV']:.3f} "
+        f"1thm {one} k {got['k']:3d} x {row['x']:.3f} | encoded {c['encoded']} "
+        f"(reps {c['representatives']}, doubtful {c['doubtful']}) moved {c['moved']} "
+        f"assigned {c['assigned']} floor {c['floor']:.3f} {got['check_s']:.2f}s{timed}",
+        flush=True,
+    )
 
 
 if __name__ == "__main__":

@@ -210,11 +210,24 @@ class DiscoverySettings(Section):
     fit_sample: int = setting(
         20000, "above this many tickets discovery fits on a sample and assigns the rest"
     )
+    second_opinion: int = setting(
+        1000,
+        "fast tier only: tickets per full run the transformer embeds to place the fast model's "
+        "doubtful tickets (theme representatives plus unthemed and least typical members; "
+        "0 = off)",
+    )
     label_sample: int = setting(
         100000,
         "above this many tickets theme keywords, titles and representatives are read from a "
         "seeded sample of this size (every theme keeps at least 300 of its tickets in it)",
     )
+
+    @field_validator("second_opinion")
+    @classmethod
+    def _budget(cls, value: int) -> int:
+        if value < 0:
+            raise ValueError(f"must be 0 (off) or more, got {value}")
+        return value
 
     @field_validator("anchor_weight")
     @classmethod

@@ -7,9 +7,9 @@ from sqlalchemy import inspect, text
 
 from insights.store.db import (
     StoreError,
+    alembic_config,
     connect,
     current_revision,
-    alembic_config,
     make_engine,
     newest_migration,
     session_scope,

@@ -20,6 +20,7 @@ from sqlalchemy import Engine, select
 from insights.embed.cache import load_vectors
 from insights.embed.models import needs_adaptation, with_resolved_model
 from insights.ingest.prepare import embedding_inputs
+from insights.jobs import second_opinion
 from insights.jobs.embedding import (
     BatchMap,
     EmbedStats,
@@ -240,6 +241,15 @@ def _full(job: _Job) -> RefreshResult:
     result = discoverer.fit(X, groups, anchor=anchor, copy=False)
     Z, X = X, None
     timings["discover"] = time.perf_counter() - t1
+    second = None
+    if result.n_themes and second_opinion.applies(settings):
+        t_check = time.perf_counter()
+        job.progress.stage("placing doubtful tickets with the transformer (fast tier)")
+        result, second = second_opinion.check_with_transformer(
+            engine, settings, tickets.hashes, tickets.texts, groups, Z, discoverer, result
+        )
+        release_models()  # the transformer: labelling and writing do not need it
+        timings["second_opinion"] = time.perf_counter() - t_check
 
     t2 = time.perf_counter()
     job.progress.stage("labelling themes")
@@ -285,7 +295,9 @@ def _full(job: _Job) -> RefreshResult:
         )
     else:
         outcome = f"{result.n_themes} themes over {n:,} tickets; {n_unthemed / n:.1%} unthemed."
-    stats = RunStats(n_themes=result.n_themes, n_unthemed=n_unthemed, events=events)
+    stats = RunStats(
+        n_themes=result.n_themes, n_unthemed=n_unthemed, events=events, second_opinion=second
+    )
     return _finish(job, run_id, "full", stats, outcome)
 
 

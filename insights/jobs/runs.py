@@ -50,6 +50,8 @@ class RunStats:
     n_assigned: int | None = None  # of which joined a theme,
     n_waiting: int | None = None  # and wait for the next full run
     based_on_run: int | None = None  # incremental runs: the run whose themes they extend
+    #: fast tier, full runs: what the transformer's second opinion did (second_opinion.py)
+    second_opinion: dict[str, float] | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {k: v for k, v in asdict(self).items() if v is not None}

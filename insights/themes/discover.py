@@ -460,6 +460,30 @@ class ThemeDiscoverer:
         ok = best_sim >= self.floor_
         return np.where(ok, best, -1).astype(np.int64), np.where(ok, best_sim, 0).astype(np.float32)
 
+    def relabel(
+        self, Z: np.ndarray, labels: np.ndarray, result: DiscoveryResult
+    ) -> DiscoveryResult:
+        """`result` with rows moved to other themes after the fit (`labels`, same theme ids or
+        -1; e.g. the transformer's second opinion, `second_opinion.py`): themes re-ordered by
+        size, centroids and similarities recomputed in the centred space `Z`."""
+        labels = np.asarray(labels, dtype=np.int64)
+        k = result.n_themes
+        counts = np.bincount(labels[labels >= 0], minlength=k)
+        order = np.argsort(-counts, kind="stable")
+        new_id = np.full(k, -1, np.int64)
+        new_id[order] = np.arange(k)
+        relabelled = np.where(labels >= 0, new_id[np.maximum(labels, 0)], -1)
+        self.centroids_ = self._centroids(Z, relabelled, k)
+        return DiscoveryResult(
+            labels=relabelled,
+            similarity=self._similarity(Z, relabelled),
+            centroids=self.centroids_,
+            language_means=result.language_means,
+            unthemed_share=float(np.mean(relabelled < 0)) if len(relabelled) else 0.0,
+            params_used=dict(result.params_used),
+            n_fit=result.n_fit,
+        )
+
     # -- state -------------------------------------------------------------------------------
     def state(self) -> FitState:
         """The learned state, without the centroids (see :class:`FitState`)."""
