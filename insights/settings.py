@@ -137,6 +137,11 @@ class IngestSettings(Section):
         ),
         "languages the detector chooses among; a text none fits with confidence gets `und`",
     )
+    ingest_workers: int = setting(
+        0,
+        "processes that validate and detect the languages of a file of 20,000 rows or more "
+        "(0: one per core; 1: all in the ingesting process)",
+    )
     inbox: Path | None = setting(
         None,
         "drop folder the refresh flow ingests; files move to `processed/` or `failed/` (+ reason)",
@@ -153,6 +158,13 @@ class IngestSettings(Section):
     def _positive(cls, value: int) -> int:
         if value < 1:
             raise ValueError("must be at least 1")
+        return value
+
+    @field_validator("ingest_workers")
+    @classmethod
+    def _workers(cls, value: int) -> int:
+        if value < 0:
+            raise ValueError(f"must be 0 (one per core) or more, got {value}")
         return value
 
 
