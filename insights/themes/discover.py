@@ -170,6 +170,17 @@ class DiscoveryResult:
 BLOCK = 65536
 
 
+def member_similarity(Z: np.ndarray, labels: np.ndarray, centroids: np.ndarray) -> np.ndarray:
+    """Each themed row's cosine similarity to its theme's centroid (0 for unthemed rows),
+    by block: no store-sized temporaries."""
+    sim = np.zeros(len(labels), np.float32)
+    rows = np.flatnonzero(labels >= 0)
+    for start in range(0, len(rows), BLOCK):
+        part = rows[start : start + BLOCK]
+        sim[part] = np.einsum("ij,ij->i", Z[part], centroids[labels[part]])
+    return sim
+
+
 def _normalise(x: np.ndarray, inplace: bool = False) -> np.ndarray:
     """Rows scaled to unit length; `inplace` (float32 input) scales `x` itself, block by block."""
     if not inplace:
@@ -439,16 +450,19 @@ class ThemeDiscoverer:
     def _centroids(Z: np.ndarray, labels: np.ndarray, k: int) -> np.ndarray:
         if k == 0:
             return np.zeros((0, Z.shape[1]), np.float32)
-        return _normalise(group_sums(Z[labels >= 0], labels[labels >= 0], k))
+        sums = np.zeros((k, Z.shape[1]))
+        # by block: group_sums holds 24 bytes per value (an index and a float64 copy), which
+        # for a million tickets' vectors was 9 GB; one block gives the same bits as before
+        for start in range(0, len(labels), BLOCK):
+            part = labels[start : start + BLOCK]
+            keep = part >= 0
+            sums += group_sums(Z[start : start + BLOCK][keep], part[keep], k)
+        return _normalise(sums)
 
     def _similarity(self, Z: np.ndarray, labels: np.ndarray) -> np.ndarray:
-        sim = np.zeros(len(labels), np.float32)
-        rows = np.flatnonzero(labels >= 0)
-        if len(rows) and self.centroids_ is not None:
-            for start in range(0, len(rows), BLOCK):  # by block: no store-sized temporaries
-                part = rows[start : start + BLOCK]
-                sim[part] = np.einsum("ij,ij->i", Z[part], self.centroids_[labels[part]])
-        return sim
+        if self.centroids_ is None:
+            return np.zeros(len(labels), np.float32)
+        return member_similarity(Z, labels, self.centroids_)
 
     def _assign(self, Z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Nearest centroid when its cosine similarity reaches the floor, else -1."""

@@ -33,6 +33,8 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
+from insights.themes.discover import member_similarity
+
 __all__ = ["SecondOpinion", "SecondOpinionStats", "choose_rows", "second_opinion"]
 
 
@@ -78,9 +80,8 @@ def choose_rows(
     if k == 0 or params.budget <= 0:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
     groups_arr = np.asarray([str(g) for g in groups])
-    sim = np.full(len(labels), -np.inf, np.float32)
     themed = np.flatnonzero(labels >= 0)
-    sim[themed] = np.einsum("ij,ij->i", Z[themed], centroids[labels[themed]])
+    sim = np.where(labels >= 0, member_similarity(Z, labels, centroids), -np.inf)
     per_theme = min(params.reps_per_theme, max(1, (params.budget // 2) // k))
     with_reps = min(k, params.budget // per_theme)  # themes are ordered by size: largest first
     reps: list[int] = []
