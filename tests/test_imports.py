@@ -135,3 +135,26 @@ def test_the_cli_and_the_local_refresh_do_not_import_prefect():
     )
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip() == "[]", done.stdout
+
+
+def test_the_app_pages_do_not_import_what_only_jobs_use():
+    """A first render after the app starts pays for every import of its pages: the statistics,
+    clustering and migration stacks (~3 s together) load only in the jobs that use them
+    (bench/README.md, "A 1,000,000-ticket run": Home's first render)."""
+    heavy = ("scipy.stats", "scipy.optimize", "sklearn", "alembic", "rjieba", "umap", "torch")
+    pages = sorted(str(p) for p in (REPO / "app").rglob("*.py"))
+    code = (
+        "import ast, importlib, sys\n"
+        f"for page in {pages!r}:\n"
+        "    for node in ast.walk(ast.parse(open(page).read())):\n"
+        "        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:\n"
+        "            importlib.import_module(node.module)\n"
+        "        elif isinstance(node, ast.Import):\n"
+        "            for alias in node.names: importlib.import_module(alias.name)\n"
+        f"print(sorted(m for m in {heavy!r} if m in sys.modules))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "[]", done.stdout

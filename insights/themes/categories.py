@@ -45,7 +45,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-import scipy.sparse as sp
 
 from insights.themes.track import PreviousTheme, TrackParams, match_clusters
 
@@ -191,6 +190,8 @@ def category_titles(
                 vals.append(max(themes[i].volume, 1) * w)
     if not vocab:
         return [("", []) for _ in groups]
+    import scipy.sparse as sp
+
     from insights.themes.label import _title, c_tf_idf
 
     counts = sp.csr_matrix((vals, (rows, cols)), shape=(len(groups), len(vocab)))

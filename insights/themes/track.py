@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.optimize import linear_sum_assignment
 
 
 @dataclass
@@ -52,6 +51,9 @@ def match_clusters(
     params: TrackParams | None = None,
 ) -> TrackResult:
     """`seen`: ticket ids present in the previous run, so new tickets don't dilute the overlap."""
+    # imported here: ~0.6 s, and the app, which imports this module, never matches themes
+    from scipy.optimize import linear_sum_assignment
+
     params = params or TrackParams()
     k = len(members)
     result = TrackResult(theme_for_cluster=dict.fromkeys(range(k)))

@@ -46,7 +46,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from insights.trends.series import weekly_series
 from insights.trends.weeks import week_start_of
@@ -280,6 +279,8 @@ def rate_ratio_test(
     y_b: np.ndarray, t_b: np.ndarray, y_a: np.ndarray, t_a: np.ndarray, level: float = 0.05
 ) -> RateRatio:
     """After / before rate ratio of weekly counts with exposures; two-sided t test."""
+    from scipy import stats  # ~2 s to import: pages that list no fix never need it
+
     y_b, t_b, y_a, t_a = (np.asarray(v, dtype=float) for v in (y_b, t_b, y_a, t_a))
     s_b, s_a = y_b.sum() + 0.5, y_a.sum() + 0.5
     r_b, r_a = s_b / t_b.sum(), s_a / t_a.sum()
@@ -333,6 +334,8 @@ def weeks_needed(
     (before rate x mean weekly total of the before weeks x (1 - d)). None when even
     ``max_weeks`` would not do (the before side alone is too uncertain or the theme too small).
     """
+    from scipy import stats
+
     y_b, t_b = np.asarray(y_b, dtype=float), np.asarray(t_b, dtype=float)
     s_b = y_b.sum() + 0.5
     m = s_b / t_b.sum() * t_b.mean() * (1 - params.detect_change)
