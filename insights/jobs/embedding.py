@@ -108,6 +108,19 @@ def release_models() -> None:
     process_embedder.cache_clear()
     release_fallback_encoder()
     gc.collect()
+    _return_freed_memory()
+
+
+def _return_freed_memory() -> None:
+    """Hand the heap's free pages back to the system (glibc keeps them for reuse otherwise, so
+    what the models held would still count in the process's memory while discovery runs)."""
+    import contextlib
+    import ctypes
+    import ctypes.util
+
+    # not glibc (no malloc_trim): nothing to hand back this way
+    with contextlib.suppress(OSError, AttributeError, TypeError):
+        ctypes.CDLL(ctypes.util.find_library("c")).malloc_trim(0)
 
 
 def worker_threads(settings: Settings, n_workers: int) -> int:
