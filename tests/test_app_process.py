@@ -19,6 +19,9 @@ from tests.conftest import wait_until_healthy
 pytestmark = pytest.mark.slow
 
 
+SERVE = Path(__file__).resolve().parents[1] / "app" / "serve.py"
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -60,7 +63,7 @@ def _gone(child: psutil.Process, timeout: float = 30) -> bool:
 @pytest.mark.parametrize("how", ["SIGTERM", "SIGINT", "SIGKILL"])
 def test_stopping_the_app_stops_streamlit(tmp_path, how):
     proc, child = _start(f"sqlite:///{tmp_path / 'store.db'}", tmp_path)
-    assert child.is_running() and "streamlit" in " ".join(child.cmdline())
+    assert child.is_running() and child.cmdline()[1:3] == [str(SERVE), "run"]
     proc.send_signal(getattr(signal, how))
     code = proc.wait(timeout=60)
     assert _gone(child), f"Streamlit outlived `insights app` stopped by {how}"

@@ -170,8 +170,8 @@ def app_cmd(
     settings, _ = open_store(db)  # migrates the store, and fails here with one line if it can't
     command = [
         sys.executable,
-        "-m",
-        "streamlit",
+        # `streamlit run` after the pages' imports: the first visitor does not wait for them
+        str(script.parent / "serve.py"),
         "run",
         str(script),
         "--server.port",
