@@ -54,6 +54,7 @@ class Cluster:
         self.folder = folder
         self.env = {**os.environ, "PREFECT_API_URL": api_url}
         self.procs: dict[str, subprocess.Popen] = {}
+        self._log_start: dict[str, int] = {}
         info = folder / "scheduler.json"
         self._start(
             "scheduler",
@@ -101,14 +102,34 @@ class Cluster:
             ],
         )
 
-    def wait_for_workers(self, n: int) -> None:
+    @property
+    def workers(self) -> list[str]:
+        """Names of the workers whose process runs."""
+        return [n for n, p in self.procs.items() if n != "scheduler" and p.poll() is None]
+
+    def ready(self, n: int) -> None:
+        """At least `n` live workers (a killed one replaced by a new worker of a new name), all
+        known to the scheduler; logs read from here on (`log`) show only what comes next."""
         from distributed import Client
 
+        for _ in range(n - len(self.workers)):
+            self.add_worker(f"w{len(self.procs)}")
+        live = set(self.workers)
         with Client(self.address, timeout=60) as client:
-            client.wait_for_workers(n, timeout=120)
+            deadline = time.monotonic() + 120
+            while True:  # the scheduler knows exactly the live workers (a killed one is gone)
+                known = {w["name"] for w in client.scheduler_info()["workers"].values()}
+                if known == live:
+                    break
+                assert time.monotonic() < deadline, (known, live)
+                time.sleep(0.2)
+        for name in self.procs:
+            self._log_start[name] = (self.folder / f"{name}.log").stat().st_size
 
     def log(self, name: str) -> str:
-        return (self.folder / f"{name}.log").read_text(errors="replace")
+        with open(self.folder / f"{name}.log", "rb") as fh:
+            fh.seek(self._log_start.get(name, 0))
+            return fh.read().decode(errors="replace")
 
     def stop(self) -> None:
         for proc in self.procs.values():
@@ -117,16 +138,22 @@ class Cluster:
             proc.wait(timeout=60)
 
 
-@pytest.fixture
-def cluster(tmp_path, prefect_api):
-    made = Cluster(tmp_path, prefect_api)
+@pytest.fixture(scope="module")
+def _cluster(tmp_path_factory, prefect_api):
+    """One scheduler for the module's tests (its processes end with the module): the workers
+    load the model once, not once per test."""
+    made = Cluster(tmp_path_factory.mktemp("cluster"), prefect_api)
     try:
-        for name in ("w1", "w2"):
-            made.add_worker(name)
-        made.wait_for_workers(2)
         yield made
     finally:
         made.stop()
+
+
+@pytest.fixture
+def cluster(_cluster):
+    """The module's cluster with two live workers (one a test killed is replaced)."""
+    _cluster.ready(2)
+    return _cluster
 
 
 def _flow_from_file():
@@ -191,8 +218,11 @@ def test_the_cluster_embeds_and_gives_the_themes_of_a_sequential_run(
         load_vectors(engine, settings.embedding.key, hashes),
         _themes_by_ticket(engine),
     )
-    # both workers took batches (each says so in its log: the task ran there)
-    assert all("embed-batch" in cluster.log(w) for w in ("w1", "w2")), cluster.log("w1")
+    # both workers took batches (each says so in its log: the task ran there in this test)
+    workers = cluster.workers
+    assert len(workers) == 2 and all("embed-batch" in cluster.log(w) for w in workers), [
+        cluster.log(w)[-2000:] for w in workers
+    ]
 
     monkeypatch.delenv("INSIGHTS_DASK_ADDRESS")
     _run(tmp_path / "sequential", tickets, "sequential", monkeypatch)

@@ -195,49 +195,63 @@ _LAYOUT = """
 import json, sys
 import numpy as np
 from insights.themes import neighbours
-if sys.argv[1] == "pynndescent first":
-    neighbours.load_pynndescent()
-rng = np.random.default_rng(0)
-Z = np.vstack([rng.normal(c, 1.0, (60, 16)) for c in (-3.0, 0.0, 3.0)]).astype(np.float32)
-reducer = neighbours.umap_reducer(
-    Z, n_neighbors=10, n_components=2, metric="cosine", random_state=0, n_epochs=60,
-    force_approximation_algorithm=True, init="spectral",
+
+def layout():
+    rng = np.random.default_rng(0)
+    Z = np.vstack([rng.normal(c, 1.0, (60, 16)) for c in (-3.0, 0.0, 3.0)]).astype(np.float32)
+    reducer = neighbours.umap_reducer(
+        Z, n_neighbors=10, n_components=2, metric="cosine", random_state=0, n_epochs=60,
+        force_approximation_algorithm=True, init="spectral",
+    )
+    Y = reducer.fit_transform(Z)
+    imported = "pynndescent" in sys.modules
+    pynndescent = neighbours.load_pynndescent()
+    import umap.umap_ as u
+    handed = (
+        u.NNDescent is pynndescent.NNDescent
+        and u.pynn_named_distances is pynndescent.distances.named_distances
+        and "cosine" in pynndescent.distances.named_distances
+        and "cosine" in pynndescent.sparse.sparse_named_distances
+    )
+    return {"imported": imported, "handed": handed, "Y": Y.tolist()}
+
+lazy = layout()  # umap-learn imported against the stand-ins
+# umap-learn imported again, now against the real package (loaded by the handover above),
+# as in a process that loads pynndescent first: the layout umap-learn gives with it
+for name in [m for m in sys.modules if m == "umap" or m.startswith("umap.")]:
+    del sys.modules[name]
+u = neighbours.load_umap().umap_
+fresh = (
+    u.NNDescent is sys.modules["pynndescent"].NNDescent
+    and u.pynn_named_distances is sys.modules["pynndescent.distances"].named_distances
 )
-Y = reducer.fit_transform(Z)
-imported = "pynndescent" in sys.modules
-pynndescent = neighbours.load_pynndescent()
-import umap.umap_ as u
-handed = (
-    u.NNDescent is pynndescent.NNDescent
-    and u.pynn_named_distances is pynndescent.distances.named_distances
-    and "cosine" in pynndescent.distances.named_distances
-    and "cosine" in pynndescent.sparse.sparse_named_distances
-)
-print(json.dumps({"imported": imported, "handed": handed, "Y": Y.tolist()}))
+real = layout()
+print(json.dumps({"lazy": lazy, "real": real, "fresh": fresh}))
 """
 
 
 def test_exact_neighbours_need_no_pynndescent_and_give_the_same_layout() -> None:
     """Below EXACT_KNN_MAX_ROWS umap-learn runs against stand-ins for pynndescent (its import
     is ~0.5 s of every refresh): the layout is the one umap-learn gives with the real package,
-    which the stand-ins hand over as soon as it is loaded."""
+    which the stand-ins hand over as soon as it is loaded. One fresh process: the layout with
+    the stand-ins first, then umap-learn imported anew against the real package (as when
+    pynndescent is loaded first) and the same layout again."""
     import json
     import subprocess
     import sys
     from pathlib import Path
 
-    def run(mode: str) -> dict:
-        done = subprocess.run(
-            [sys.executable, "-c", _LAYOUT, mode],
-            cwd=Path(__file__).resolve().parents[1],
-            capture_output=True,
-            text=True,
-            timeout=600,
-        )
-        assert done.returncode == 0, done.stderr[-2000:]
-        return json.loads(done.stdout.strip().splitlines()[-1])
-
-    lazy, real = run("stand-ins"), run("pynndescent first")
+    done = subprocess.run(
+        [sys.executable, "-c", _LAYOUT],
+        cwd=Path(__file__).resolve().parents[1],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    out = json.loads(done.stdout.strip().splitlines()[-1])
+    lazy, real = out["lazy"], out["real"]
     assert not lazy["imported"] and real["imported"]
+    assert out["fresh"]  # the reference's umap-learn was imported against the real package
     assert lazy["handed"] and real["handed"]
     assert lazy["Y"] == real["Y"]
