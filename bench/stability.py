@@ -196,6 +196,7 @@ def configs() -> dict:
         "umap-default-epochs": DiscoveryParams(umap_epochs=None, **plain),
         "adapted-1.5": DiscoveryParams.adapted_fixed(seed=seed),
         "defaults": DiscoveryParams(seed=seed),
+        "refit-keeps-granularity": DiscoveryParams(refit_keeps_granularity=True, seed=seed),
     }
 
 

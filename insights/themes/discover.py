@@ -110,6 +110,10 @@ class DiscoveryParams:
     # UMAP layouts of the adapted space (seeds seed, seed + 1000, ...): the silhouette chooses
     # among all layouts x size factors (one layout's cut of bitext varied 0.775-0.799 by seed)
     adapt_layouts: int = 2
+    # on an anchored refit choose the cut (layout x size) that agrees best with the previous
+    # themes (ARI over the previously themed rows) instead of by silhouette: the first fit chose
+    # the granularity from the data, refits keep it
+    refit_keeps_granularity: bool = False
     merge_language_splits: bool = True  # one topic cut into themes by language: merged back
     # anchored refits: a previous theme that came back in pieces holding nothing else is one
     # theme again; a cluster that swallowed whole previous themes is cut back along them
@@ -393,21 +397,28 @@ class ThemeDiscoverer:
     ) -> np.ndarray:
         """HDBSCAN on `adapt_layouts` UMAP layouts of `space` (seeds differ) at each size factor;
         the clustering with the highest silhouette in the centred space `Z` (module doc)."""
+        from sklearn.metrics import adjusted_rand_score
+
         from insights.themes.adapt import silhouette
 
+        anchored = None
+        if anchor is not None and used["refit_keeps_granularity"]:
+            anchored = np.flatnonzero(anchor >= 0)
         rng = np.random.default_rng(used["seed"])
         rows = np.sort(rng.choice(len(Z), size=min(len(Z), used["silhouette_rows"]), replace=False))
         best, best_score, best_merges, tried = None, -np.inf, 0, {}
+        sizes = sorted(
+            {max(2, round(used["min_cluster_size"] * f)) for f in used["adapt_size_factors"]}
+        )
         for layout in range(max(1, used["adapt_layouts"])):
             Y = self._umap(space, used | {"seed": used["seed"] + 1000 * layout}, anchor)
-            for factor in used["adapt_size_factors"]:
-                size = max(2, round(used["min_cluster_size"] * factor))
-                if (layout, size) in tried:
-                    continue
-                raw, merges = self._hdbscan(Y, used | {"min_cluster_size": size}), 0
+            for size, raw in zip(sizes, self._hdbscan_cuts(Y, used, sizes), strict=True):
+                merges = 0
                 if used["merge_language_splits"]:
                     raw, merges = merge_language_splits(Z, raw, groups)
                 score = tried[layout, size] = silhouette(Z, raw, rows)
+                if anchored is not None:  # a refit: the cut that gives the previous themes back
+                    score = adjusted_rand_score(anchor[anchored], raw[anchored])
                 if score > best_score:
                     best, best_score, best_merges = raw, score, merges
                     used["adapted_min_cluster_size"] = size
@@ -460,6 +471,31 @@ class ThemeDiscoverer:
             metric="euclidean",
         )
         return clusterer.fit_predict(Y).astype(np.int64)
+
+    @staticmethod
+    def _hdbscan_cuts(
+        Y: np.ndarray, used: dict[str, Any], sizes: Sequence[int]
+    ) -> list[np.ndarray]:
+        """HDBSCAN's labels at each minimum cluster size in `sizes`, from one tree: the
+        single-linkage tree depends on `min_samples` only, so it is built once and condensed
+        and selected per size (what `HDBSCAN(min_cluster_size=size)` would give, a tenth of the
+        cost of five fits)."""
+        import hdbscan
+        from hdbscan.hdbscan_ import _tree_to_labels
+
+        clusterer = hdbscan.HDBSCAN(
+            min_cluster_size=sizes[0],
+            min_samples=used["min_samples"],
+            cluster_selection_method=used["cluster_selection_method"],
+            metric="euclidean",
+        ).fit(Y)
+        out = [clusterer.labels_.astype(np.int64)]
+        for size in sizes[1:]:
+            labels = _tree_to_labels(
+                Y, clusterer._single_linkage_tree, size, used["cluster_selection_method"]
+            )[0]
+            out.append(np.asarray(labels, dtype=np.int64))
+        return out
 
     def _finish(
         self, Z: np.ndarray, raw: np.ndarray, used: dict[str, Any]
