@@ -19,11 +19,12 @@ Why each step:
   coarse the second HDBSCAN should cut is chosen from the data: it runs at each of
   `adapt_size_factors` times the minimum cluster size on each of `adapt_layouts` UMAP layouts
   (different seeds), and the clustering with the highest cosine silhouette in the centred space
-  (on a seeded subsample of `silhouette_rows`) is kept. Intent sets differ here (banking77 wants the finer cut, bitext's
-  27 coarse intents the coarsest); the silhouette picked within 0.002 V of the best factor on every
-  benchmark set (bench/README.md, issue 18). On an anchored refit the previous run's themes are
-  the pseudo-labels (no first pass: cheaper, and the space the old themes were found in comes
-  back). Centroids, reassignment and `predict` stay in the centred space (nothing new to store).
+  (on a seeded subsample of `silhouette_rows`) is kept. Intent sets differ here (banking77
+  wants the finer cut, bitext's 27 coarse intents the coarsest, no one constant suits both);
+  a second layout removed the seed dependence of bitext's cut (bench/README.md, issue 18,
+  "Second round"). On an anchored refit the previous run's themes are the pseudo-labels (no
+  first pass: cheaper, and the space the old themes were found in comes back). Centroids,
+  reassignment and `predict` stay in the centred space (nothing new to store).
 * **Language splits merged** (`language_splits.py`): two themes that share no language and are
   not apart in topic are one pain point cut by what centering left of the language component.
 * **Outlier reassignment.** Noise rows join their nearest centroid (cosine, in the centred space)
