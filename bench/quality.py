@@ -6,8 +6,11 @@
 Rows per set: `bertopic` (defaults), `bertopic+ro` (its best configuration here: defaults plus
 reduce_outliers), `before` (this product before issue 18: no self-training, no language-split merging,
 `DiscoveryParams.before_adaptation`)
-`ours` (the current defaults) and `adapted` (one self-training round, opt-in; `--no-adapted`
-skips it), all on the same vectors in one run, with wall times.
+`plain` (the defaults before self-training became the default: `adapt_rounds=0`),
+`adapted-1.5` (one self-training round at a fixed 1.5 x min_cluster_size, the opt-in variant of
+2026-12-02, `DiscoveryParams.adapted_fixed`; `--no-adapted` skips these two) and `ours` (the
+current defaults: one self-training round, granularity chosen by silhouette), all on the same
+vectors in one run, with wall times.
 `--titles` also embeds our titles and reports how many are nearest their own theme's centroid.
 
 Sets: every CSV in ../shared/benchmarks/ (read in place) and, when present, data/sample/tickets.csv
@@ -166,16 +169,19 @@ def quality(
             rows.append(("bertopic+ro", scores(bench.name, bench.labels, reduced), bsecs))
         before, bsecs, _ = fit_ours(E, groups, DiscoveryParams.before_adaptation())
         rows.append(("before", scores(bench.name, bench.labels, before), bsecs))
+        if adapted:
+            labels, psecs, _ = fit_ours(E, groups, DiscoveryParams(adapt_rounds=0))
+            rows.append(("plain", scores(bench.name, bench.labels, labels), psecs))
+            labels, asecs, _ = fit_ours(E, groups, DiscoveryParams.adapted_fixed())
+            rows.append(("adapted-1.5", scores(bench.name, bench.labels, labels), asecs))
         labels, secs, result = fit_ours(E, groups)
         rows.append(("ours", scores(bench.name, bench.labels, labels), secs))
-        if adapted:
-            labels, asecs, result = fit_ours(E, groups, DiscoveryParams.adapted())
-            rows.append(("adapted", scores(bench.name, bench.labels, labels), asecs))
         n_labels = len(set(bench.labels))
         for method, row, s in rows:
             print(f"{bench.name:22} {method:12} {fmt(row)} {s:6.1f}", flush=True)
         used = result.params_used
         keys = ("n_neighbors", "min_cluster_size", "min_samples", "adapted_dims")
+        keys += ("adapted_min_cluster_size", "adapted_silhouettes")
         shown = {k: used.get(k) for k in keys} | {"labels": n_labels}
         print(f"{'':22} params: " + json.dumps(shown), flush=True)
         if model is not None:
@@ -245,7 +251,7 @@ def main() -> None:
     ap.add_argument("--no-bertopic", action="store_true", help="skip the BERTopic baseline")
     ap.add_argument("--token-curve", action="store_true", help="quality/speed per token cap")
     ap.add_argument("--titles", action="store_true", help="embed titles: nearest own centroid?")
-    ap.add_argument("--no-adapted", action="store_true", help="skip the self-training row")
+    ap.add_argument("--no-adapted", action="store_true", help="skip the plain / adapted-1.5 rows")
     args = ap.parse_args()
     sets = load_sets(args.sets)
     if args.token_curve:

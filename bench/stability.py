@@ -183,15 +183,20 @@ def configs() -> dict:
 
     seed = int(os.environ.get("STABILITY_SEED", DiscoveryParams.seed))
     off = {"rejoin_splits": False, "undo_merges": False, "seed": seed}  # HDBSCAN not anchored
+    # the configurations measured before self-training became the default keep their meaning
+    plain = {"adapt_rounds": 0, "seed": seed}
     return {
         "before": DiscoveryParams.before_adaptation(**off),
-        "ours": DiscoveryParams.adapted(**off),
-        "umap-anchor-only": DiscoveryParams(**off),
-        "umap-anchor-0.9": DiscoveryParams(anchor_weight=0.9, **off),
-        "rejoin-splits": DiscoveryParams(undo_merges=False, seed=seed),
+        "ours": DiscoveryParams.adapted_fixed(**off),
+        "umap-anchor-only": DiscoveryParams(**(off | plain)),
+        "umap-anchor-0.9": DiscoveryParams(anchor_weight=0.9, **(off | plain)),
+        "rejoin-splits": DiscoveryParams(undo_merges=False, **plain),
+        "plain": DiscoveryParams(**plain),
+        "keep-language-merges": DiscoveryParams(keep_language_merges=True, **plain),
+        "umap-default-epochs": DiscoveryParams(umap_epochs=None, **plain),
+        "adapted-1.5": DiscoveryParams.adapted_fixed(seed=seed),
         "defaults": DiscoveryParams(seed=seed),
-        "keep-language-merges": DiscoveryParams(keep_language_merges=True, seed=seed),
-        "umap-default-epochs": DiscoveryParams(umap_epochs=None, seed=seed),
+        "refit-keeps-granularity": DiscoveryParams(refit_keeps_granularity=True, seed=seed),
     }
 
 

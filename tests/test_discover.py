@@ -175,12 +175,18 @@ def test_vietnamese_without_diacritics_is_its_own_centering_group() -> None:
 @pytest.mark.slow
 def test_self_training_round_keeps_the_themes_and_predict_space() -> None:
     X, langs, y, _ = blobs()
-    plain = ThemeDiscoverer(DiscoveryParams(seed=7)).fit(X, langs)
+    plain = ThemeDiscoverer(DiscoveryParams(seed=7, adapt_rounds=0)).fit(X, langs)
     assert plain.params_used["adapt_rounds"] == 0 and plain.params_used["adapted_dims"] == []
-    assert DiscoveryParams().adapt_rounds == 0  # opt-in
+    assert DiscoveryParams().adapt_rounds == 1  # the default since issue 18
     disc = ThemeDiscoverer(DiscoveryParams.adapted(seed=7))
     result = disc.fit(X, langs)
     assert result.params_used["adapted_dims"] == [plain.n_themes - 1]  # k - 1 < adapt_dims
+    # the granularity in the adapted space: every layout x distinct size tried, the best kept
+    used = result.params_used
+    tried = used["adapted_silhouettes"]
+    assert len(tried) >= 4 and {key.split("/")[0] for key in tried} == {"0", "1"}
+    chosen = f"{used['adapted_layout']}/{used['adapted_min_cluster_size']}"
+    assert tried[chosen] == max(tried.values())
     themed = result.labels >= 0
     assert homogeneity_score(y[themed], result.labels[themed]) > 0.95
     # a blob that came back split by language is merged again (language_splits.py)

@@ -22,7 +22,7 @@ import warnings
 
 import numpy as np
 
-__all__ = ["confident_core", "discriminant_space"]
+__all__ = ["confident_core", "discriminant_space", "silhouette"]
 
 MIN_CORE_ROWS_PER_THEME = 3
 
@@ -64,3 +64,26 @@ def discriminant_space(
     W = lda.transform(Z.astype(np.float64))
     norms = np.linalg.norm(W, axis=1, keepdims=True)
     return (W / np.maximum(norms, 1e-12)).astype(np.float32)
+
+
+def silhouette(Z: np.ndarray, labels: np.ndarray, rows: np.ndarray) -> float:
+    """Mean cosine silhouette over `rows` of the themes in `labels`, rows HDBSCAN left as noise
+    counted in their nearest theme (as outlier reassignment would put most of them): the measure
+    that picks the granularity of the clustering in the adapted space. -1 below two themes."""
+    themed = labels >= 0
+    ids = np.unique(labels[themed])
+    if len(ids) < 2:
+        return -1.0
+    from sklearn.metrics import silhouette_score
+
+    index = np.searchsorted(ids, labels[themed])
+    C = np.zeros((len(ids), Z.shape[1]), np.float64)
+    np.add.at(C, index, Z[themed])
+    C /= np.maximum(np.linalg.norm(C, axis=1, keepdims=True), 1e-12)
+    sub = labels[rows].copy()
+    noise = sub < 0
+    if noise.any():
+        sub[noise] = ids[(Z[rows[noise]] @ C.T).argmax(axis=1)]
+    if len(np.unique(sub)) < 2:
+        return -1.0
+    return float(silhouette_score(Z[rows], sub, metric="cosine"))

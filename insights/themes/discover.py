@@ -11,15 +11,20 @@ Why each step:
   products (`neighbours.py`: no per-process NNDescent compile); above, UMAP's approximate search
   is forced (umap-learn's own exact path is 3x slower).
 * **HDBSCAN** finds the dense groups and leaves the rest as noise.
-* **Self-training** (`adapt_rounds`, opt-in, see `adapt.py`). The first clustering's themes act as
-  pseudo-labels for a discriminant projection of the centred vectors (LDA, at most `adapt_dims`
-  directions); UMAP + HDBSCAN then run again on the centred vector joined with its projection
-  (equal weight: the projection sharpens boundaries between themes, the vector keeps what the
-  first clustering did not see). Themes are denser there, so the second HDBSCAN asks for
-  `adapt_size_factor` times the minimum cluster size: fragments of one theme merge while
-  distinct themes stay apart. On an anchored refit the previous run's themes are the
-  pseudo-labels (no first pass: cheaper, and the space the old themes were found in comes
-  back). Centroids, reassignment and `predict` stay in the centred space (nothing new to store).
+* **Self-training** (`adapt_rounds`, one round by default, see `adapt.py`). The first
+  clustering's themes act as pseudo-labels for a discriminant projection of the centred vectors
+  (LDA, at most `adapt_dims` directions); UMAP + HDBSCAN then run again on the centred vector
+  joined with its projection (equal weight: the projection sharpens boundaries between themes,
+  the vector keeps what the first clustering did not see). Themes are denser there, and how
+  coarse the second HDBSCAN should cut is chosen from the data: it runs at each of
+  `adapt_size_factors` times the minimum cluster size on each of `adapt_layouts` UMAP layouts
+  (different seeds), and the clustering with the highest cosine silhouette in the centred space
+  (on a seeded subsample of `silhouette_rows`) is kept. Intent sets differ here (banking77
+  wants the finer cut, bitext's 27 coarse intents the coarsest, no one constant suits both);
+  a second layout removed the seed dependence of bitext's cut (bench/README.md, issue 18,
+  "Second round"). On an anchored refit the previous run's themes are the pseudo-labels (no
+  first pass: cheaper, and the space the old themes were found in comes back). Centroids,
+  reassignment and `predict` stay in the centred space (nothing new to store).
 * **Language splits merged** (`language_splits.py`): two themes that share no language and are
   not apart in topic are one pain point cut by what centering left of the language component.
 * **Outlier reassignment.** Noise rows join their nearest centroid (cosine, in the centred space)
@@ -94,13 +99,22 @@ class DiscoveryParams:
     fit_sample: int = 20000  # above this many rows fit on a seeded sample, assign the rest
     min_rows: int = 20  # fewer rows: everything unthemed
     anchor_weight: float = 0.5  # UMAP target_weight for the previous run's themes; 0: off
-    # self-training rounds (LDA on the themes found, cluster again); off by default: it gains
-    # V-measure on English intent sets but split one synthetic multilingual theme by language
-    # and lowered theme-id survival on banking77 (bench/README.md, issue 18)
-    adapt_rounds: int = 0
+    # self-training rounds (LDA on the themes found, cluster again in the joined space); one by
+    # default since issue 18's granularity choice (bench/README.md); 0 is the plain pipeline
+    adapt_rounds: int = 1
     core_quantile: float = 0.0  # members below this quantile of centroid similarity do not teach
     adapt_dims: int = 32  # at most this many discriminant directions (k - 1 when fewer themes)
-    adapt_size_factor: float = 1.5  # min_cluster_size of the clustering in the adapted space
+    # min_cluster_size factors tried in the adapted space (one UMAP, one HDBSCAN each); the
+    # clustering with the highest silhouette (cosine, centred space) is kept. One factor: fixed
+    adapt_size_factors: tuple[float, ...] = (0.75, 1.0, 1.5, 2.0, 3.0)
+    silhouette_rows: int = 3000  # seeded subsample the silhouette is computed on
+    # UMAP layouts of the adapted space (seeds seed, seed + 1000, ...): the silhouette chooses
+    # among all layouts x size factors (one layout's cut of bitext varied 0.775-0.799 by seed)
+    adapt_layouts: int = 2
+    # on an anchored refit choose the cut (layout x size) that agrees best with the previous
+    # themes (ARI over the previously themed rows) instead of by silhouette: the first fit chose
+    # the granularity from the data, refits keep it
+    refit_keeps_granularity: bool = False
     merge_language_splits: bool = True  # one topic cut into themes by language: merged back
     # anchored refits: a previous theme that came back in pieces holding nothing else is one
     # theme again; a cluster that swallowed whole previous themes is cut back along them
@@ -123,8 +137,15 @@ class DiscoveryParams:
 
     @classmethod
     def adapted(cls, **overrides: Any) -> DiscoveryParams:
-        """One self-training round (opt-in; see `adapt_rounds`)."""
+        """One self-training round (the default since issue 18; see `adapt_rounds`)."""
         return cls(**({"adapt_rounds": 1} | overrides))
+
+    @classmethod
+    def adapted_fixed(cls, **overrides: Any) -> DiscoveryParams:
+        """One self-training round at a fixed 1.5 x min_cluster_size (the opt-in variant of
+        2026-12-02, before the granularity was chosen by silhouette), for benchmarks."""
+        fixed = {"adapt_rounds": 1, "adapt_size_factors": (1.5,), "adapt_layouts": 1}
+        return cls(**(fixed | overrides))
 
     def resolve(self, n: int) -> dict[str, Any]:
         """Effective parameters for `n` fit rows."""
@@ -367,10 +388,6 @@ class ThemeDiscoverer:
         else:
             anchor_labels = None
             raw = umap_hdbscan(Z, used)
-        adapted = dict(used)
-        adapted["min_cluster_size"] = max(
-            2, round(used["min_cluster_size"] * used["adapt_size_factor"])
-        )
         for _ in range(used["adapt_rounds"]):
             W = discriminant_space(Z, raw, used["core_quantile"], used["adapt_dims"])
             if W is None:
@@ -378,17 +395,60 @@ class ThemeDiscoverer:
                     raw = umap_hdbscan(Z, used)
                 break
             used["adapted_dims"].append(int(W.shape[1]))
-            used["adapted_min_cluster_size"] = adapted["min_cluster_size"]
             joined = np.hstack([Z, W]) / np.float32(np.sqrt(2.0))
-            raw = umap_hdbscan(joined, adapted)
+            raw = self._granular(Z, joined, used, groups, anchor)
         return raw
+
+    def _granular(
+        self,
+        Z: np.ndarray,
+        space: np.ndarray,
+        used: dict[str, Any],
+        groups: Sequence[str],
+        anchor: np.ndarray | None,
+    ) -> np.ndarray:
+        """HDBSCAN on `adapt_layouts` UMAP layouts of `space` (seeds differ) at each size factor;
+        the clustering with the highest silhouette in the centred space `Z` (module doc)."""
+        from sklearn.metrics import adjusted_rand_score
+
+        from insights.themes.adapt import silhouette
+
+        anchored = None
+        if anchor is not None and used["refit_keeps_granularity"]:
+            anchored = np.flatnonzero(anchor >= 0)
+        rng = np.random.default_rng(used["seed"])
+        rows = np.sort(rng.choice(len(Z), size=min(len(Z), used["silhouette_rows"]), replace=False))
+        best, best_score, best_merges, tried = None, -np.inf, 0, {}
+        sizes = sorted(
+            {max(2, round(used["min_cluster_size"] * f)) for f in used["adapt_size_factors"]}
+        )
+        for layout in range(max(1, used["adapt_layouts"])):
+            Y = self._umap(space, used | {"seed": used["seed"] + 1000 * layout}, anchor)
+            for size, raw in zip(sizes, self._hdbscan_cuts(Y, used, sizes), strict=True):
+                merges = 0
+                if used["merge_language_splits"]:
+                    raw, merges = merge_language_splits(Z, raw, groups)
+                score = tried[layout, size] = silhouette(Z, raw, rows)
+                if anchored is not None:  # a refit: the cut that gives the previous themes back
+                    score = adjusted_rand_score(anchor[anchored], raw[anchored])
+                if score > best_score:
+                    best, best_score, best_merges = raw, score, merges
+                    used["adapted_min_cluster_size"] = size
+                    used["adapted_layout"] = layout
+        used["language_merges"] += best_merges
+        used["adapted_silhouettes"] = {
+            f"{lay}/{size}": round(v, 4) for (lay, size), v in tried.items()
+        }
+        return best
 
     @staticmethod
     def _umap_hdbscan(
         Z: np.ndarray, used: dict[str, Any], anchor: np.ndarray | None = None
     ) -> np.ndarray:
-        import hdbscan
+        return ThemeDiscoverer._hdbscan(ThemeDiscoverer._umap(Z, used, anchor), used)
 
+    @staticmethod
+    def _umap(Z: np.ndarray, used: dict[str, Any], anchor: np.ndarray | None = None) -> np.ndarray:
         from insights.themes.neighbours import umap_reducer
 
         reducer = umap_reducer(
@@ -410,7 +470,12 @@ class ThemeDiscoverer:
             warnings.filterwarnings("ignore", message=".*Cannot cache compiled function")
             # precomputed neighbours (neighbours.py) leave no search index: transform is unused
             warnings.filterwarnings("ignore", message="precomputed_knn", category=UserWarning)
-            Y = reducer.fit_transform(Z, y=anchor)
+            return reducer.fit_transform(Z, y=anchor)
+
+    @staticmethod
+    def _hdbscan(Y: np.ndarray, used: dict[str, Any]) -> np.ndarray:
+        import hdbscan
+
         clusterer = hdbscan.HDBSCAN(
             min_cluster_size=used["min_cluster_size"],
             min_samples=used["min_samples"],
@@ -418,6 +483,31 @@ class ThemeDiscoverer:
             metric="euclidean",
         )
         return clusterer.fit_predict(Y).astype(np.int64)
+
+    @staticmethod
+    def _hdbscan_cuts(
+        Y: np.ndarray, used: dict[str, Any], sizes: Sequence[int]
+    ) -> list[np.ndarray]:
+        """HDBSCAN's labels at each minimum cluster size in `sizes`, from one tree: the
+        single-linkage tree depends on `min_samples` only, so it is built once and condensed
+        and selected per size (what `HDBSCAN(min_cluster_size=size)` would give, a tenth of the
+        cost of five fits)."""
+        import hdbscan
+        from hdbscan.hdbscan_ import _tree_to_labels
+
+        clusterer = hdbscan.HDBSCAN(
+            min_cluster_size=sizes[0],
+            min_samples=used["min_samples"],
+            cluster_selection_method=used["cluster_selection_method"],
+            metric="euclidean",
+        ).fit(Y)
+        out = [clusterer.labels_.astype(np.int64)]
+        for size in sizes[1:]:
+            labels = _tree_to_labels(
+                Y, clusterer._single_linkage_tree, size, used["cluster_selection_method"]
+            )[0]
+            out.append(np.asarray(labels, dtype=np.int64))
+        return out
 
     def _finish(
         self, Z: np.ndarray, raw: np.ndarray, used: dict[str, Any]
