@@ -222,6 +222,11 @@ class DiscoverySettings(Section):
     fit_sample: int = setting(
         20000, "above this many tickets discovery fits on a sample and assigns the rest"
     )
+    self_training: bool = setting(
+        False,
+        "full runs cluster twice: again in a space the first themes sharpen, at the granularity "
+        "the data prefer (V-measure +0.01 to +0.08 on the benchmark sets, ~4x discovery time)",
+    )
     second_opinion: int = setting(
         1000,
         "fast tier only: tickets per full run the transformer embeds to place the fast model's "

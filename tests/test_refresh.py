@@ -149,3 +149,15 @@ def test_unloadable_model_is_one_line_exit_2(tmp_path, monkeypatch):
     assert result.exit_code == 2
     assert "INSIGHTS_EMBEDDING_MODEL" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_self_training_is_a_setting_that_reaches_discovery(monkeypatch):
+    from insights.jobs.refresh import discovery_params
+    from insights.themes.discover import DiscoveryParams
+
+    assert discovery_params(load_settings()).adapt_rounds == 0 == DiscoveryParams().adapt_rounds
+    monkeypatch.setenv("INSIGHTS_SELF_TRAINING", "true")
+    monkeypatch.setenv("INSIGHTS_SEED", "7")
+    params = discovery_params(load_settings())
+    assert params.adapt_rounds == 1 and params.seed == 7
+    assert params.adapt_size_factors == DiscoveryParams.adapted().adapt_size_factors

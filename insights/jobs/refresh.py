@@ -216,16 +216,22 @@ class _Job:
     flow_run_id: str | None
 
 
+def discovery_params(settings: Settings) -> DiscoveryParams:
+    """What a full run discovers with: the settings' seed, sample, anchoring and self-training."""
+    return DiscoveryParams(
+        seed=settings.discovery.seed,
+        fit_sample=settings.discovery.fit_sample,
+        anchor_weight=settings.discovery.anchor_weight,
+        adapt_rounds=1 if settings.discovery.self_training else 0,
+    )
+
+
 def _full(job: _Job) -> RefreshResult:
     engine, settings, tickets, timings = job.engine, job.settings, job.tickets, job.timings
     t1 = time.perf_counter()
     job.progress.stage("discovering themes")
     X = load_vectors(engine, settings.embedding.key, tickets.hashes)
-    params = DiscoveryParams(
-        seed=settings.discovery.seed,
-        fit_sample=settings.discovery.fit_sample,
-        anchor_weight=settings.discovery.anchor_weight,
-    )
+    params = discovery_params(settings)
     run_id = start_run(
         engine,
         "full",

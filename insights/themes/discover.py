@@ -11,8 +11,8 @@ Why each step:
   products (`neighbours.py`: no per-process NNDescent compile); above, UMAP's approximate search
   is forced (umap-learn's own exact path is 3x slower).
 * **HDBSCAN** finds the dense groups and leaves the rest as noise.
-* **Self-training** (`adapt_rounds`, one round by default, see `adapt.py`). The first
-  clustering's themes act as pseudo-labels for a discriminant projection of the centred vectors
+* **Self-training** (`adapt_rounds`, opt-in: `DiscoveryParams.adapted()`, see `adapt.py`).
+  The first clustering's themes act as pseudo-labels for a discriminant projection of the centred vectors
   (LDA, at most `adapt_dims` directions); UMAP + HDBSCAN then run again on the centred vector
   joined with its projection (equal weight: the projection sharpens boundaries between themes,
   the vector keeps what the first clustering did not see). Themes are denser there, and how
@@ -99,9 +99,10 @@ class DiscoveryParams:
     fit_sample: int = 20000  # above this many rows fit on a seeded sample, assign the rest
     min_rows: int = 20  # fewer rows: everything unthemed
     anchor_weight: float = 0.5  # UMAP target_weight for the previous run's themes; 0: off
-    # self-training rounds (LDA on the themes found, cluster again in the joined space); one by
-    # default since issue 18's granularity choice (bench/README.md); 0 is the plain pipeline
-    adapt_rounds: int = 1
+    # self-training rounds (LDA on the themes found, cluster again in the joined space): opt-in
+    # (`adapted()`). It lifts V on every benchmark set (bench/README.md, issue 18) but costs
+    # three UMAP passes instead of one (4.1x the CPU at 50,000 tickets; the issue allows 2x)
+    adapt_rounds: int = 0
     core_quantile: float = 0.0  # members below this quantile of centroid similarity do not teach
     adapt_dims: int = 32  # at most this many discriminant directions (k - 1 when fewer themes)
     # min_cluster_size factors tried in the adapted space (one UMAP, one HDBSCAN each); the
@@ -137,7 +138,8 @@ class DiscoveryParams:
 
     @classmethod
     def adapted(cls, **overrides: Any) -> DiscoveryParams:
-        """One self-training round (the default since issue 18; see `adapt_rounds`)."""
+        """One self-training round with the granularity chosen by silhouette (opt-in; see
+        `adapt_rounds`)."""
         return cls(**({"adapt_rounds": 1} | overrides))
 
     @classmethod
