@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 import tempfile
 import time
 import urllib.request
@@ -82,6 +83,18 @@ def insights_home(tmp_path, monkeypatch) -> Path:
     monkeypatch.setenv("INSIGHTS_HOME", str(home))
     monkeypatch.delenv("INSIGHTS_DB_URL", raising=False)
     return home
+
+
+@pytest.fixture(autouse=True)
+def _main_module_kept() -> Iterator[None]:
+    """Streamlit's script runner (AppTest) leaves the page it ran as `sys.modules["__main__"]`;
+    a process pool started later in the same worker (ingest's, `insights.ingest.load`) would
+    run that page again in each spawned child, as multiprocessing re-imports the parent's main
+    module there. The real main module is put back after every test."""
+    main = sys.modules.get("__main__")
+    yield
+    if main is not None:
+        sys.modules["__main__"] = main
 
 
 @pytest.fixture(scope="session", autouse=True)
