@@ -70,7 +70,10 @@ def test_workers_store_exactly_what_one_process_stores(tmp_path, monkeypatch):
     results = {}
     for workers in (1, 2):
         url = f"sqlite:///{tmp_path / f'w{workers}.db'}"
-        settings = load_settings(url).override({"ingest.ingest_workers": workers})
+        # four languages: each spawned worker loads the detector's models for fewer of them
+        settings = load_settings(url).override(
+            {"ingest.ingest_workers": workers, "ingest.languages": ("en", "vi", "th", "id")}
+        )
         seen: list[int] = []
         results[workers] = load.ingest_file(connect(url), path, settings, on_rows=seen.append)
         assert seen[-1] == 430
