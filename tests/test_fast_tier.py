@@ -235,7 +235,7 @@ def test_store_adaptation_uses_cached_targets_and_resolves(tmp_path, insights_ho
     targets = rng.normal(size=(len(hashes), 16)).astype(np.float32)
     store_vectors(engine, key, hashes, targets)
     monkeypatch.setattr(
-        "insights.jobs.adapt_store.BatchEmbedder.__call__",
+        "insights.jobs.embedding.BatchEmbedder.__call__",
         lambda self, texts: pytest.fail("a cached target was embedded again"),
     )
     folder = adapt_for_store(engine, settings, base=base)

@@ -15,10 +15,9 @@ import numpy as np
 from sqlalchemy import Engine
 
 from insights.embed.adapt import adapt_static_model
-from insights.embed.cache import cached_hashes, load_vectors, store_vectors
 from insights.embed.fast_model import ensure_fast_model
 from insights.embed.models import AdaptationNeeded, models_dir
-from insights.jobs.embedding import BatchEmbedder, batches_of, embedded_texts
+from insights.jobs.embedding import embedded_texts, transformer_vectors
 from insights.settings import Settings
 
 
@@ -42,19 +41,8 @@ def adapt_for_store(
     rng = np.random.default_rng(settings.discovery.seed)
     size = min(settings.embedding.adapt_sample, len(hashes))
     chosen = [hashes[i] for i in np.sort(rng.choice(len(hashes), size=size, replace=False))]
-    from insights.embed.encoder import DEFAULT_MODEL  # sentence-transformers: only when adapting
-
-    transformer = settings.override({"embedding.model": DEFAULT_MODEL}).embedding
-    key = transformer.key
     say(f"adapting: transformer vectors of {len(chosen):,} sampled tickets (targets)")
-    cached = cached_hashes(engine, key, chosen)
-    todo = [(h, unique[h]) for h in chosen if h not in cached]
-    if todo:
-        embed = BatchEmbedder.from_settings(transformer)
-        for batch in batches_of(todo):
-            done = embed([text for _, text in batch])
-            store_vectors(engine, key, [h for h, _ in batch], done.vectors)
-    targets = load_vectors(engine, key, chosen)
+    targets, _ = transformer_vectors(engine, settings, chosen, [unique[h] for h in chosen])
     if base is None:
         say("adapting: building the fast model (once per machine)")
         base = ensure_fast_model(settings.embedding.model_cache)

