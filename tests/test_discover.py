@@ -99,6 +99,39 @@ def test_centering_in_place_and_by_block_equals_the_copy(monkeypatch) -> None:
     np.testing.assert_array_equal(center(X, langs, means, 10), expected)
 
 
+def test_language_means_by_block_equal_the_plain_means(monkeypatch) -> None:
+    import insights.themes.discover as discover
+
+    X, langs, _, _ = blobs(n_per=30)
+    monkeypatch.setattr(discover, "BLOCK", 7)
+    means = language_means(X, langs, 10)
+    np.testing.assert_allclose(means["__global__"], X.mean(axis=0), atol=1e-6)
+    en = np.asarray(langs) == "en"
+    np.testing.assert_allclose(means["en"], X[en].mean(axis=0), atol=1e-6)
+
+
+def test_a_float16_store_is_centred_in_place_and_fits_like_float32(monkeypatch) -> None:
+    """A large store's vectors are held as float16 (`jobs.refresh.HALF_PRECISION_ROWS`): they
+    are centred in place, computed in float32 block by block, and give the float32 themes."""
+    import insights.themes.discover as discover
+
+    X, langs, _, _ = blobs(n_per=60)
+    monkeypatch.setattr(discover, "BLOCK", 64)
+    expected = center(X, langs, language_means(X, langs, 10), 10)
+    half = X.astype(np.float16)
+    out = center(half, langs, language_means(half, langs, 10), 10, copy=False)
+    assert out is half and out.dtype == np.float16
+    np.testing.assert_allclose(out, expected, atol=2e-3)
+
+    params = DiscoveryParams(fit_sample=150, seed=3)
+    full = ThemeDiscoverer(params).fit(X, langs)
+    half = X.astype(np.float16)
+    small = ThemeDiscoverer(params).fit(half, langs, copy=False)
+    assert half.dtype == np.float16 and small.centroids.dtype == np.float32
+    assert small.n_themes == full.n_themes
+    assert np.mean(small.labels == full.labels) >= 0.98
+
+
 @pytest.mark.slow
 def test_fit_on_sample_assigns_the_rest() -> None:
     X, langs, y, _ = blobs(n_per=60)

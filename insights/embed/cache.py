@@ -51,10 +51,13 @@ def store_vectors(
         session.execute(insert(Embedding).on_conflict_do_nothing(), rows)
 
 
-def load_vectors(engine: Engine, model_id: str, hashes: Sequence[str]) -> np.ndarray:
-    """Vectors for `hashes` in the same order (every hash must be cached)."""
+def load_vectors(
+    engine: Engine, model_id: str, hashes: Sequence[str], dtype: type = np.float32
+) -> np.ndarray:
+    """Vectors for `hashes` in the same order (every hash must be cached), as `dtype` (a full
+    run over a large store holds them as float16: half the memory, see `jobs.refresh`)."""
     if not hashes:
-        return np.zeros((0, 0), dtype=np.float32)
+        return np.zeros((0, 0), dtype=dtype)
     # each distinct hash -> its rows; vectors go straight into one preallocated matrix (a dict
     # of a million small arrays plus their stacked copy would be twice the store's vectors)
     rows_of: dict[str, list[int]] = {}
@@ -72,7 +75,7 @@ def load_vectors(engine: Engine, model_id: str, hashes: Sequence[str]) -> np.nda
             for h, blob in session.execute(stmt):
                 vector = np.frombuffer(blob, dtype=np.float32)
                 if out is None:
-                    out = np.empty((len(hashes), vector.shape[0]), dtype=np.float32)
+                    out = np.empty((len(hashes), vector.shape[0]), dtype=dtype)
                 out[rows_of[h]] = vector
                 found += 1
     if found < len(unique):

@@ -47,6 +47,12 @@ from insights.store.models import Assignment
 from insights.themes.discover import DiscoveryParams, ThemeDiscoverer, centering_groups
 from insights.themes.label import ThemeLabel, label_themes, labelling_rows
 
+#: From this many tickets a full run holds the store's vectors as float16 (every computation on
+#: them still runs in float32, block by block): a million 384-dimension vectors are 0.77 GB
+#: instead of 1.5 GB, and the labels differ from a float32 fit in rounding only
+#: (bench/README.md, "A 1,000,000-ticket run").
+HALF_PRECISION_ROWS = 200_000
+
 
 @dataclass
 class RefreshResult:
@@ -230,7 +236,8 @@ def _full(job: _Job) -> RefreshResult:
     engine, settings, tickets, timings = job.engine, job.settings, job.tickets, job.timings
     t1 = time.perf_counter()
     job.progress.stage("discovering themes")
-    X = load_vectors(engine, settings.embedding.key, tickets.hashes)
+    dtype = np.float16 if len(tickets.ids) >= HALF_PRECISION_ROWS else np.float32
+    X = load_vectors(engine, settings.embedding.key, tickets.hashes, dtype=dtype)
     params = discovery_params(settings)
     run_id = start_run(
         engine,
@@ -267,7 +274,7 @@ def _full(job: _Job) -> RefreshResult:
             tickets.texts if whole else [tickets.texts[i] for i in read],
             tickets.languages if whole else [tickets.languages[i] for i in read],
             result.labels if whole else result.labels[read],
-            embeddings=Z if whole else Z[read],
+            embeddings=(Z if whole else Z[read]).astype(np.float32, copy=False),
             centroids=result.centroids,
         )
         if not whole:  # representatives: positions in the sample -> positions in the store

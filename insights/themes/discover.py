@@ -58,7 +58,7 @@ from __future__ import annotations
 import math
 import re
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -200,18 +200,30 @@ def member_similarity(Z: np.ndarray, labels: np.ndarray, centroids: np.ndarray) 
     rows = np.flatnonzero(labels >= 0)
     for start in range(0, len(rows), BLOCK):
         part = rows[start : start + BLOCK]
-        sim[part] = np.einsum("ij,ij->i", Z[part], centroids[labels[part]])
+        rows_part = Z[part].astype(np.float32, copy=False)
+        sim[part] = np.einsum("ij,ij->i", rows_part, centroids[labels[part]])
     return sim
 
 
 def _normalise(x: np.ndarray, inplace: bool = False) -> np.ndarray:
-    """Rows scaled to unit length; `inplace` (float32 input) scales `x` itself, block by block."""
+    """Rows scaled to unit length; `inplace` (float32 or float16 input) scales `x` itself,
+    block by block (computed in float32)."""
     if not inplace:
         norms = np.linalg.norm(x, axis=1, keepdims=True)
         return (x / np.maximum(norms, 1e-12)).astype(np.float32, copy=False)
+    return _by_block(x, lambda block, start: block)
+
+
+def _by_block(x: np.ndarray, change: Callable[[np.ndarray, int], np.ndarray]) -> np.ndarray:
+    """`x` changed in place block by block by `change(float32 block, its first row)`, each row
+    then scaled to unit length; a float16 `x` (a large store's vectors, `jobs.refresh`) is
+    computed in float32 one block at a time and stored back."""
     for start in range(0, len(x), BLOCK):
         block = x[start : start + BLOCK]
-        block /= np.maximum(np.linalg.norm(block, axis=1, keepdims=True), 1e-12)
+        work = change(block.astype(np.float32, copy=False), start)
+        work /= np.maximum(np.linalg.norm(work, axis=1, keepdims=True), 1e-12)
+        if work is not block:
+            block[...] = work
     return x
 
 
@@ -235,13 +247,25 @@ def centering_groups(texts: Sequence[str], languages: Sequence[str]) -> list[str
     return out
 
 
+def _group_means(X: np.ndarray, index: np.ndarray, n_groups: int) -> np.ndarray:
+    """Each group's mean row, summed block by block: `X[index == g]` would copy the largest
+    language's rows (a third of a million-ticket store, ~0.5 GB)."""
+    sums = np.zeros((n_groups, X.shape[1]))
+    for start in range(0, len(X), BLOCK):
+        sums += group_sums(X[start : start + BLOCK], index[start : start + BLOCK], n_groups)
+    counts = np.bincount(index, minlength=n_groups)
+    return (sums / np.maximum(counts, 1)[:, None]).astype(np.float32)
+
+
 def language_means(X: np.ndarray, languages: Sequence[str], min_rows: int) -> dict[str, np.ndarray]:
     """Mean vector per language with at least `min_rows` rows, plus the global mean."""
     values, index, counts = _group_index(languages)
-    means = {GLOBAL: X.mean(axis=0).astype(np.float32)}
+    group_means = _group_means(X, index, len(values))
+    total = (group_means.astype(np.float64) * counts[:, None]).sum(axis=0) / max(len(X), 1)
+    means = {GLOBAL: total.astype(np.float32)}
     for g, (lang, count) in enumerate(zip(values, counts, strict=True)):
         if count >= min_rows:
-            means[str(lang)] = X[index == g].mean(axis=0).astype(np.float32)
+            means[str(lang)] = group_means[g]
     return means
 
 
@@ -254,20 +278,27 @@ def center(
 ) -> np.ndarray:
     """Subtract each row's language mean and re-normalise (rules in the module doc).
 
-    `copy=False` centres a float32 `X` in place (no second matrix the size of the store)."""
+    `copy=False` centres a float32 or float16 `X` in place (no second matrix the size of the
+    store)."""
     values, index, counts = _group_index(languages)
     chosen = np.zeros((len(values), X.shape[1] if X.ndim == 2 else 0), np.float32)
+    own = None
     for g, (lang, count) in enumerate(zip(values, counts, strict=True)):
         if lang in means:
             chosen[g] = means[lang]
         elif count >= min_rows:  # unseen in the fit but enough rows to estimate its own mean
-            chosen[g] = X[index == g].mean(axis=0)
+            own = _group_means(X, index, len(values)) if own is None else own
+            chosen[g] = own[g]
         else:
             chosen[g] = means[GLOBAL]
-    out = X.astype(np.float32, copy=copy)
-    for start in range(0, len(out), BLOCK):
-        out[start : start + BLOCK] -= chosen[index[start : start + BLOCK]]
-    return _normalise(out, inplace=True)
+    in_place = not copy and X.dtype in (np.float32, np.float16)
+    out = X if in_place else X.astype(np.float32)
+
+    def centred(block: np.ndarray, start: int) -> np.ndarray:
+        block -= chosen[index[start : start + len(block)]]
+        return block
+
+    return _by_block(out, centred)
 
 
 class ThemeDiscoverer:
@@ -288,9 +319,12 @@ class ThemeDiscoverer:
         copy: bool = True,
     ) -> DiscoveryResult:
         """`anchor`: each row's theme in the previous run (any int id, -1 = none or new).
-        `copy=False`: centre a float32 `X` in place (X then holds the centred rows, which
-        the caller can use instead of centring again: one store-sized matrix, not three)."""
-        X = np.asarray(X, dtype=np.float32)
+        `copy=False`: centre a float32 or float16 `X` in place (X then holds the centred
+        rows, which the caller can use instead of centring again: one store-sized matrix, not
+        three). The fit itself always computes in float32."""
+        X = np.asarray(X)
+        if X.dtype != np.float16:
+            X = X.astype(np.float32, copy=False)
         n, dim = X.shape if X.ndim == 2 else (0, 0)
         if len(languages) != n:
             raise ValueError(f"{n} vectors but {len(languages)} languages")
@@ -329,20 +363,21 @@ class ThemeDiscoverer:
             if not (anchor_fit >= 0).any():
                 anchor_fit = None
         used["anchored_rows"] = int((anchor_fit >= 0).sum()) if anchor_fit is not None else 0
-        raw = self._cluster(Z[fit_idx], used, [langs[i] for i in fit_idx], anchor_fit)
+        Z_fit = Z[fit_idx].astype(np.float32, copy=False)
+        raw = self._cluster(Z_fit, used, [langs[i] for i in fit_idx], anchor_fit)
         if anchor_fit is not None:
             keep = p.keep_language_merges and p.merge_language_splits
             raw, stats = reconcile(
                 raw,
                 anchor_fit,
-                Z[fit_idx],
+                Z_fit,
                 splits=p.rejoin_splits,
                 merges=p.undo_merges,
                 languages=[langs[i] for i in fit_idx] if keep else None,
             )
             used["rejoined_splits"], used["undone_merges"] = stats.rejoined, stats.unmerged
             used["language_merges_kept"] = stats.language_kept
-        labels_fit, floor = self._finish(Z[fit_idx], raw, used)
+        labels_fit, floor = self._finish(Z_fit, raw, used)
 
         labels = np.full(n, -1, dtype=np.int64)
         labels[fit_idx] = labels_fit
@@ -560,7 +595,7 @@ class ThemeDiscoverer:
         """Nearest centroid when its cosine similarity reaches the floor, else -1."""
         if self.centroids_ is None or self.centroids_.shape[0] == 0 or len(Z) == 0:
             return np.full(len(Z), -1, dtype=np.int64), np.zeros(len(Z), np.float32)
-        sims = Z @ self.centroids_.T
+        sims = Z.astype(np.float32, copy=False) @ self.centroids_.T
         best = sims.argmax(axis=1)
         best_sim = sims[np.arange(len(Z)), best].astype(np.float32)
         ok = best_sim >= self.floor_
