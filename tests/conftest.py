@@ -488,11 +488,31 @@ def _stop_prefect_servers() -> None:
             instance.stop()
 
 
+#: Modules whose tests take tens of seconds each (servers, workers, real processes): they run
+#: first, so the two xdist workers end on short tests instead of one waiting on the other.
+LONG_FIRST = (
+    "test_deployment.py",
+    "test_dask_cluster.py",
+    "test_crash_safety.py",
+    "test_app_browser.py",
+    "test_categories_store.py",
+    "test_concurrency.py",
+    "test_job_lock.py",
+    "test_pipeline_e2e.py",
+)
+
+
 def pytest_collection_modifyitems(session, config, items) -> None:
-    """Start the warm fork server early when a collected test forks from it (tests/forked.py):
-    its one-off compile then overlaps the tests before."""
+    """Long modules first (LONG_FIRST; the order within a module is kept). Start the warm fork
+    server early when a collected test forks from it (tests/forked.py): its one-off compile
+    then overlaps the tests before."""
     from tests import forked
 
+    def rank(item) -> int:
+        name = Path(str(item.fspath)).name
+        return LONG_FIRST.index(name) if name in LONG_FIRST else len(LONG_FIRST)
+
+    items.sort(key=rank)
     if any(getattr(item.module, "Forked", None) is forked.Forked for item in items):
         forked.start_server()
 
@@ -522,6 +542,17 @@ def pytest_sessionfinish(session, exitstatus) -> None:
             print("\n".join(lines))
             session.exitstatus = pytest.ExitCode.TESTS_FAILED
     shutil.rmtree(_SESSION_DIR, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def prefect_api() -> Iterator[str]:
+    """One temporary Prefect server per test process, shared by every test that runs flows
+    against a server (flows, Dask cluster, job lock): starting one costs 10-20 s of CPU."""
+    from prefect.settings import PREFECT_API_URL
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=180):
+        yield PREFECT_API_URL.value()
 
 
 @pytest.fixture(scope="session")

@@ -82,6 +82,35 @@ def server(db_url, tmp_path):
         yield url
 
 
+@pytest.fixture(autouse=True)
+def _patient_expectations() -> Iterator[None]:
+    """Every expectation waits up to 30 s (Playwright's default is 5 s): on a loaded CI machine
+    a Streamlit rerun after a login or an Enter takes longer."""
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=30_000)
+    yield
+    expect.set_options(timeout=5_000)
+
+
+def _edit_tab(page):
+    """Open the theme page's Edit tab and return its "New tags" field. A rerun (after a login
+    or an Enter in a field) can swallow a click (seen in CI under load), so the tab is clicked
+    again until the form shows."""
+    from playwright.sync_api import expect
+
+    tags = page.get_by_role("textbox", name="New tags")
+    for attempt in range(4):
+        page.get_by_role("tab", name="Edit").click()
+        try:
+            expect(tags).to_be_visible(timeout=10_000)
+            return tags
+        except AssertionError:
+            if attempt == 3:
+                raise
+    return tags
+
+
 def test_home_theme_tag_reload_in_chromium(server, tmp_path):
     from playwright.sync_api import expect, sync_playwright
 
@@ -115,15 +144,7 @@ def test_home_theme_tag_reload_in_chromium(server, tmp_path):
             page.get_by_role("textbox", name="You (for the audit log)").press("Enter")
             # the Enter above reruns the page: a click during that rerun can be lost (seen once in
             # CI under load), so the tab is clicked again until its form shows
-            tags = page.get_by_role("textbox", name="New tags")
-            for attempt in range(3):
-                page.get_by_role("tab", name="Edit").click()
-                try:
-                    expect(tags).to_be_visible(timeout=15_000)
-                    break
-                except AssertionError:
-                    if attempt == 2:
-                        raise
+            tags = _edit_tab(page)
             tags.fill("browser-tag")
             page.get_by_role("button", name="Save").click()
             expect(page.get_by_text("Saved theme 2.")).to_be_visible(timeout=30_000)
@@ -168,7 +189,8 @@ def _sign_in(page, url: str, name: str) -> None:
     page.get_by_role("textbox", name="Your name or e-mail").fill(name)
     page.get_by_role("textbox", name="Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_text(f"Signed in as {name}")).to_be_visible(timeout=30_000)
+    # the sidebar says so, and a page may say it again (the Tagging page to a viewer)
+    expect(page.get_by_text(f"Signed in as {name}").first).to_be_visible(timeout=30_000)
 
 
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
@@ -213,8 +235,7 @@ def test_a_viewer_and_a_lead_in_chromium(db_url, tmp_path):
             _sign_in(lead, f"{url}/Theme?theme=2", "lead@th")
             expect(lead.get_by_text("regional lead (TH)")).to_be_visible()
             assert lead.get_by_role("textbox", name="You (for the audit log)").count() == 0
-            lead.get_by_role("tab", name="Edit").click()
-            lead.get_by_role("textbox", name="New tags").fill("lead-tag")
+            _edit_tab(lead).fill("lead-tag")
             lead.get_by_role("button", name="Save").click()
             expect(lead.get_by_text("Saved theme 2.")).to_be_visible(timeout=30_000)
             expect(lead.locator("code", has_text="lead-tag")).to_be_visible(timeout=30_000)

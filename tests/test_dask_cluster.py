@@ -36,16 +36,6 @@ N_TICKETS = 150
 BATCH = 50  # 3 batches: work for both workers
 
 
-@pytest.fixture(scope="module")
-def prefect_api():
-    """One temporary Prefect server, which the flow and the Dask workers report to."""
-    from prefect.settings import PREFECT_API_URL
-    from prefect.testing.utilities import prefect_test_harness
-
-    with prefect_test_harness(server_startup_timeout=180):
-        yield PREFECT_API_URL.value()
-
-
 class Cluster:
     """A scheduler and named workers, each a process of its own (no nanny: a killed worker
     stays dead, as a lost machine would)."""

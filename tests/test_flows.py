@@ -24,7 +24,6 @@ os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("DO_NOT_TRACK", "1")
 
 from prefect.artifacts import Artifact
-from prefect.testing.utilities import prefect_test_harness
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
@@ -41,11 +40,9 @@ from tests.conftest import BENCHMARKS, REPO, SAMPLE
 CONCEPTS = BENCHMARKS / "marketplace_concepts.csv"
 
 
-@pytest.fixture(scope="session", autouse=True)
-def prefect_harness():
-    """One temporary Prefect server for the whole session (starting one takes ~10 s)."""
-    with prefect_test_harness(server_startup_timeout=180):
-        yield
+@pytest.fixture(autouse=True)
+def _prefect(prefect_api):
+    """Every flow here reports to the session's temporary Prefect server (conftest)."""
 
 
 def _write_rows(path: Path, n: int) -> Path:

@@ -245,16 +245,6 @@ def test_the_holder_keeps_its_lock_alive_and_nests_in_its_own_process(db_url, mo
 # --------------------------------------------------------------------------- two refreshes
 
 
-@pytest.fixture(scope="module")
-def prefect_api():
-    """One temporary Prefect server for the refresh processes (each would start its own)."""
-    from prefect.settings import PREFECT_API_URL
-    from prefect.testing.utilities import prefect_test_harness
-
-    with prefect_test_harness(server_startup_timeout=180):
-        yield PREFECT_API_URL.value()
-
-
 def test_the_refresh_flow_told_not_to_wait_ends_at_once_saying_what_runs(
     db_url, holder, prefect_api
 ):
