@@ -200,8 +200,8 @@ def configs() -> dict:
         # the opt-in self-training (INSIGHTS_SELF_TRAINING): "defaults" meant it while it was
         # the default on branch q; since it went back to opt-in "defaults" is plain
         "self-training": DiscoveryParams.adapted(seed=seed),
-        "self-training-keeps-granularity": DiscoveryParams.adapted(
-            refit_keeps_granularity=True, seed=seed
+        "self-training-refit-by-silhouette": DiscoveryParams.adapted(
+            refit_keeps_granularity=False, seed=seed
         ),
     }
 
