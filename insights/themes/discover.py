@@ -11,7 +11,8 @@ Why each step:
   products (`neighbours.py`: no per-process NNDescent compile); above, UMAP's approximate search
   is forced (umap-learn's own exact path is 3x slower).
 * **HDBSCAN** finds the dense groups and leaves the rest as noise.
-* **Self-training** (`adapt_rounds`, opt-in: `DiscoveryParams.adapted()`, see `adapt.py`).
+* **Self-training** (`adapt_rounds`, `DiscoveryParams.adapted()`, see `adapt.py`; on in the
+  product by default through the `INSIGHTS_SELF_TRAINING` setting, off in bare `DiscoveryParams`).
   The first clustering's themes act as pseudo-labels for a discriminant projection of the centred vectors
   (LDA, at most `adapt_dims` directions); UMAP + HDBSCAN then run again on the centred vector
   joined with its projection (equal weight: the projection sharpens boundaries between themes,
@@ -103,8 +104,9 @@ class DiscoveryParams:
     fit_sample: int = 20000  # above this many rows fit on a seeded sample, assign the rest
     min_rows: int = 20  # fewer rows: everything unthemed
     anchor_weight: float = 0.5  # UMAP target_weight for the previous run's themes; 0: off
-    # self-training rounds (LDA on the themes found, cluster again in the joined space): opt-in
-    # (`adapted()`). It lifts V on every benchmark set (bench/README.md, issue 18); with the
+    # self-training rounds (LDA on the themes found, cluster again in the joined space):
+    # `adapted()`; the product's default through settings (INSIGHTS_SELF_TRAINING). It lifts V
+    # on every benchmark set (bench/README.md, issue 18); with the
     # shared graph and shorter layouts below it costs 1.6-2.1x plain's CPU at 50,000 tickets
     # (three UMAP passes took 4.1x)
     adapt_rounds: int = 0
