@@ -197,6 +197,12 @@ def configs() -> dict:
         "adapted-1.5": DiscoveryParams.adapted_fixed(seed=seed),
         "defaults": DiscoveryParams(seed=seed),
         "refit-keeps-granularity": DiscoveryParams(refit_keeps_granularity=True, seed=seed),
+        # the opt-in self-training (INSIGHTS_SELF_TRAINING): "defaults" meant it while it was
+        # the default on branch q; since it went back to opt-in "defaults" is plain
+        "self-training": DiscoveryParams.adapted(seed=seed),
+        "self-training-refit-by-silhouette": DiscoveryParams.adapted(
+            refit_keeps_granularity=False, seed=seed
+        ),
     }
 
 

@@ -3,8 +3,15 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
-from insights.themes.adapt import confident_core, discriminant_space
+from insights.themes.adapt import (
+    confident_core,
+    discriminant_space,
+    lda_directions,
+    row_distances,
+    silhouette,
+)
 
 
 def two_close_themes(seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -58,3 +65,28 @@ def test_confident_core_keeps_members_nearest_their_centroid() -> None:
         assert abs(core[members].mean() - 0.5) < 0.05
         centroid = X[members].mean(axis=0)
         assert (X[core & members] @ centroid).min() >= (X[members & ~core] @ centroid).max()
+
+
+def test_lda_directions_are_scikit_learns() -> None:
+    """The numpy LDA gives scikit-learn's eigen/shrinkage projection (up to each direction's
+    sign), a constant column included."""
+    from sklearn.discriminant_analysis import LinearDiscriminantAnalysis
+
+    rng = np.random.default_rng(1)
+    y = rng.integers(0, 6, 300)
+    X = rng.normal(size=(6, 20))[y] * 0.5 + rng.normal(size=(300, 20))
+    X[:, 3] = 0.25
+    lda = LinearDiscriminantAnalysis(solver="eigen", shrinkage="auto", n_components=4)
+    expected = lda.fit(X, y).transform(X)
+    got = X @ lda_directions(X, y, 4)
+    got *= np.sign((got * expected).sum(axis=0))
+    np.testing.assert_allclose(got, expected, atol=1e-8)
+
+
+def test_silhouette_from_precomputed_distances_is_the_same() -> None:
+    X, y = two_close_themes()
+    labels = y.copy()
+    labels[::9] = -1
+    rows = np.arange(0, len(X), 2)
+    expected = silhouette(X, labels, rows)
+    assert silhouette(X, labels, rows, row_distances(X, rows)) == pytest.approx(expected, abs=1e-6)

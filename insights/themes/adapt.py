@@ -18,11 +18,11 @@ tickets stay in the centred encoder space, so a stored run needs nothing new to 
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 
-__all__ = ["confident_core", "discriminant_space", "silhouette"]
+from insights.themes.language_splits import group_sums
+
+__all__ = ["confident_core", "discriminant_space", "row_distances", "silhouette"]
 
 MIN_CORE_ROWS_PER_THEME = 3
 
@@ -48,8 +48,6 @@ def discriminant_space(
 
     None when there is nothing to learn from (fewer than two themes with enough core rows).
     """
-    from sklearn.discriminant_analysis import LinearDiscriminantAnalysis
-
     core = confident_core(Z, labels, core_quantile)
     themes, counts = np.unique(labels[core], return_counts=True)
     keep = themes[counts >= MIN_CORE_ROWS_PER_THEME]
@@ -57,19 +55,70 @@ def discriminant_space(
     if len(keep) < 2:
         return None
     dims = len(keep) - 1 if max_dims is None else min(max_dims, len(keep) - 1)
-    lda = LinearDiscriminantAnalysis(solver="eigen", shrinkage="auto", n_components=dims)
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", category=UserWarning)  # collinear-variables notice
-        lda.fit(Z[core].astype(np.float64), labels[core])
-    W = lda.transform(Z.astype(np.float64))
+    from threadpoolctl import threadpool_limits
+
+    # one BLAS thread: these are many small products, which OpenBLAS's threads slow down
+    # 3x on two busy cores (6.3 -> 2.0 CPU s for 170 themes of a 20,000-row fit)
+    with threadpool_limits(1, user_api="blas"):
+        scalings = lda_directions(Z[core].astype(np.float64), labels[core], dims)
+        W = Z.astype(np.float64) @ scalings
     norms = np.linalg.norm(W, axis=1, keepdims=True)
     return (W / np.maximum(norms, 1e-12)).astype(np.float32)
 
 
-def silhouette(Z: np.ndarray, labels: np.ndarray, rows: np.ndarray) -> float:
+def lda_directions(X: np.ndarray, y: np.ndarray, dims: int) -> np.ndarray:
+    """The `dims` discriminant directions (columns, most separating first) of scikit-learn's
+    `LinearDiscriminantAnalysis(solver="eigen", shrinkage="auto")`, computed with numpy: the
+    same scatter matrices (each class's covariance standardised, Ledoit-Wolf shrunk, weighted
+    by its share) without scikit-learn's per-class overhead (9 s of 12 for 170 themes of a
+    20,000-row fit; the matrix products themselves take well under a second)."""
+    from scipy import linalg
+
+    classes, index, counts = np.unique(y, return_inverse=True, return_counts=True)
+    Sw = np.zeros((X.shape[1], X.shape[1]))
+    order = np.argsort(index, kind="stable")
+    bounds = np.concatenate([[0], np.cumsum(counts)])
+    for c in range(len(classes)):
+        rows = order[bounds[c] : bounds[c + 1]]
+        Sw += counts[c] / len(y) * _shrunk_covariance(X[rows])
+    Sb = _shrunk_covariance(X) - Sw
+    p = X.shape[1]
+    evals, evecs = linalg.eigh(Sb, Sw, subset_by_index=[p - dims, p - 1])  # the largest only
+    return evecs[:, np.argsort(evals)[::-1]]
+
+
+def _shrunk_covariance(X: np.ndarray) -> np.ndarray:
+    """scikit-learn's LDA covariance with `shrinkage="auto"`: Ledoit-Wolf on the standardised
+    columns, scaled back."""
+    n, p = X.shape
+    X = X - X.mean(axis=0)
+    scale = X.std(axis=0)
+    scale[scale < 10 * np.finfo(scale.dtype).eps] = 1.0  # StandardScaler's constant columns
+    X = X / scale
+    cov = X.T @ X / n
+    # ledoit_wolf_shrinkage (sklearn.covariance) on the centred, standardised rows
+    X2 = X**2
+    trace = X2.sum(axis=0) / n
+    mu = trace.sum() / p
+    beta_ = float((X2.T @ X2).sum())
+    delta_ = float((cov**2).sum())  # sum((X.T X)^2) / n^2
+    beta = 1.0 / (p * n) * (beta_ / n - delta_)
+    delta = (delta_ - 2.0 * mu * trace.sum() + p * mu**2) / p
+    beta = min(beta, delta)
+    shrinkage = 0.0 if beta == 0 else beta / delta
+    shrunk = (1.0 - shrinkage) * cov
+    shrunk.flat[:: p + 1] += shrinkage * mu
+    return scale[:, None] * shrunk * scale[None, :]
+
+
+def silhouette(
+    Z: np.ndarray, labels: np.ndarray, rows: np.ndarray, distances: np.ndarray | None = None
+) -> float:
     """Mean cosine silhouette over `rows` of the themes in `labels`, rows HDBSCAN left as noise
     counted in their nearest theme (as outlier reassignment would put most of them): the measure
-    that picks the granularity of the clustering in the adapted space. -1 below two themes."""
+    that picks the granularity of the clustering in the adapted space. -1 below two themes.
+    `distances`: the cosine distances between `rows` (`row_distances`), computed once for all
+    the cuts compared instead of once per cut."""
     themed = labels >= 0
     ids = np.unique(labels[themed])
     if len(ids) < 2:
@@ -77,8 +126,7 @@ def silhouette(Z: np.ndarray, labels: np.ndarray, rows: np.ndarray) -> float:
     from sklearn.metrics import silhouette_score
 
     index = np.searchsorted(ids, labels[themed])
-    C = np.zeros((len(ids), Z.shape[1]), np.float64)
-    np.add.at(C, index, Z[themed])
+    C = group_sums(Z[themed], index, len(ids))  # np.add.at's sums bit for bit, 4x faster
     C /= np.maximum(np.linalg.norm(C, axis=1, keepdims=True), 1e-12)
     sub = labels[rows].copy()
     noise = sub < 0
@@ -86,4 +134,15 @@ def silhouette(Z: np.ndarray, labels: np.ndarray, rows: np.ndarray) -> float:
         sub[noise] = ids[(Z[rows[noise]] @ C.T).argmax(axis=1)]
     if len(np.unique(sub)) < 2:
         return -1.0
-    return float(silhouette_score(Z[rows], sub, metric="cosine"))
+    if distances is None:
+        return float(silhouette_score(Z[rows], sub, metric="cosine"))
+    return float(silhouette_score(distances, sub, metric="precomputed"))
+
+
+def row_distances(Z: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """Cosine distances between `rows` of `Z`, as `silhouette` would compute them."""
+    from sklearn.metrics.pairwise import cosine_distances
+
+    D = cosine_distances(Z[rows])
+    np.fill_diagonal(D, 0.0)
+    return D

@@ -11,7 +11,8 @@ Why each step:
   products (`neighbours.py`: no per-process NNDescent compile); above, UMAP's approximate search
   is forced (umap-learn's own exact path is 3x slower).
 * **HDBSCAN** finds the dense groups and leaves the rest as noise.
-* **Self-training** (`adapt_rounds`, opt-in: `DiscoveryParams.adapted()`, see `adapt.py`).
+* **Self-training** (`adapt_rounds`, `DiscoveryParams.adapted()`, see `adapt.py`; on in the
+  product by default through the `INSIGHTS_SELF_TRAINING` setting, off in bare `DiscoveryParams`).
   The first clustering's themes act as pseudo-labels for a discriminant projection of the centred vectors
   (LDA, at most `adapt_dims` directions); UMAP + HDBSCAN then run again on the centred vector
   joined with its projection (equal weight: the projection sharpens boundaries between themes,
@@ -22,7 +23,11 @@ Why each step:
   (on a seeded subsample of `silhouette_rows`) is kept. Intent sets differ here (banking77
   wants the finer cut, bitext's 27 coarse intents the coarsest, no one constant suits both);
   a second layout removed the seed dependence of bitext's cut (bench/README.md, issue 18,
-  "Second round"). On an anchored refit the previous run's themes are the pseudo-labels (no
+  "Second round"). What it costs (issue 18, "Third round"): the first pass only teaches the
+  projection, so its layout runs `first_epochs`; the adapted layouts share one neighbour
+  graph and one spectral embedding and differ by their optimisation's seed, `adapt_epochs`
+  each (a spectral start is what bitext's coarse cut needs: starting from the first pass's
+  layout or from PCA kept its fragments). On an anchored refit the previous run's themes are the pseudo-labels (no
   first pass: cheaper, and the space the old themes were found in comes back). Centroids,
   reassignment and `predict` stay in the centred space (nothing new to store).
 * **Language splits merged** (`language_splits.py`): two themes that share no language and are
@@ -99,9 +104,11 @@ class DiscoveryParams:
     fit_sample: int = 20000  # above this many rows fit on a seeded sample, assign the rest
     min_rows: int = 20  # fewer rows: everything unthemed
     anchor_weight: float = 0.5  # UMAP target_weight for the previous run's themes; 0: off
-    # self-training rounds (LDA on the themes found, cluster again in the joined space): opt-in
-    # (`adapted()`). It lifts V on every benchmark set (bench/README.md, issue 18) but costs
-    # three UMAP passes instead of one (4.1x the CPU at 50,000 tickets; the issue allows 2x)
+    # self-training rounds (LDA on the themes found, cluster again in the joined space):
+    # `adapted()`; the product's default through settings (INSIGHTS_SELF_TRAINING). It lifts V
+    # on every benchmark set (bench/README.md, issue 18); with the
+    # shared graph and shorter layouts below it costs 1.6-2.1x plain's CPU at 50,000 tickets
+    # (three UMAP passes took 4.1x)
     adapt_rounds: int = 0
     core_quantile: float = 0.0  # members below this quantile of centroid similarity do not teach
     adapt_dims: int = 32  # at most this many discriminant directions (k - 1 when fewer themes)
@@ -112,10 +119,22 @@ class DiscoveryParams:
     # UMAP layouts of the adapted space (seeds seed, seed + 1000, ...): the silhouette chooses
     # among all layouts x size factors (one layout's cut of bitext varied 0.775-0.799 by seed)
     adapt_layouts: int = 2
+    # where the adapted layouts start: "spectral" (their own spectral embedding, as the first
+    # pass), "first" (the first pass's layout) or "pca" (the adapted space's principal axes):
+    # the last two skip the spectral step
+    adapt_init: str = "spectral"
+    # layout epochs of the adapted layouts on a first fit (None: umap_epochs; refits keep
+    # umap_epochs) and of the first pass, whose layout only teaches the projection: with the
+    # shared graph and spectral start they halve the cost at the same V-measure within seed
+    # noise (bench/README.md, issue 18, "Third round")
+    adapt_epochs: int | None = 60
+    first_epochs: int | None = 100
     # on an anchored refit choose the cut (layout x size) that agrees best with the previous
     # themes (ARI over the previously themed rows) instead of by silhouette: the first fit chose
-    # the granularity from the data, refits keep it
-    refit_keeps_granularity: bool = False
+    # the granularity from the data, refits keep it. Self-training refits only; on the sample
+    # at seed 1 ids kept 34/36 = 0.944 -> 36/36, V unchanged, no other set lower
+    # (bench/README.md, "Theme-id stability")
+    refit_keeps_granularity: bool = True
     merge_language_splits: bool = True  # one topic cut into themes by language: merged back
     # anchored refits: a previous theme that came back in pieces holding nothing else is one
     # theme again; a cluster that swallowed whole previous themes is cut back along them
@@ -410,30 +429,34 @@ class ThemeDiscoverer:
         used["adapted_dims"] = []
         used["language_merges"] = 0
 
-        def umap_hdbscan(space: np.ndarray, params: dict[str, Any]) -> np.ndarray:
-            raw = self._umap_hdbscan(space, params, anchor)
+        def merged(raw: np.ndarray) -> np.ndarray:
             if not used["merge_language_splits"]:
                 return raw
             raw, merges = merge_language_splits(Z, raw, groups)
             used["language_merges"] += merges
             return raw
 
+        layout = None  # the first pass's layout, where the adapted layouts may start
         if anchor is not None and used["adapt_rounds"] > 0:
             # A refit: the previous run's themes are the pseudo-labels (no first pass), so the
             # adapted space is the one those themes were found in and they come back.
             raw = anchor_labels = np.asarray(anchor, dtype=np.int64)
         else:
             anchor_labels = None
-            raw = umap_hdbscan(Z, used)
+            first = used
+            if used["adapt_rounds"] > 0 and used["first_epochs"] is not None:
+                first = used | {"umap_epochs": used["first_epochs"]}
+            layout = self._umap(Z, first, anchor)
+            raw = merged(self._hdbscan(layout, used))
         for _ in range(used["adapt_rounds"]):
             W = discriminant_space(Z, raw, used["core_quantile"], used["adapt_dims"])
             if W is None:
                 if raw is anchor_labels:  # the previous run taught nothing: plain clustering
-                    raw = umap_hdbscan(Z, used)
+                    raw = merged(self._umap_hdbscan(Z, used, anchor))
                 break
             used["adapted_dims"].append(int(W.shape[1]))
             joined = np.hstack([Z, W]) / np.float32(np.sqrt(2.0))
-            raw = self._granular(Z, joined, used, groups, anchor)
+            raw = self._granular(Z, joined, used, groups, anchor, layout)
         return raw
 
     def _granular(
@@ -443,29 +466,40 @@ class ThemeDiscoverer:
         used: dict[str, Any],
         groups: Sequence[str],
         anchor: np.ndarray | None,
+        start: np.ndarray | None = None,
     ) -> np.ndarray:
         """HDBSCAN on `adapt_layouts` UMAP layouts of `space` (seeds differ) at each size factor;
         the clustering with the highest silhouette in the centred space `Z` (module doc)."""
         from sklearn.metrics import adjusted_rand_score
 
-        from insights.themes.adapt import silhouette
+        from insights.themes.adapt import row_distances, silhouette
 
         anchored = None
         if anchor is not None and used["refit_keeps_granularity"]:
             anchored = np.flatnonzero(anchor >= 0)
         rng = np.random.default_rng(used["seed"])
         rows = np.sort(rng.choice(len(Z), size=min(len(Z), used["silhouette_rows"]), replace=False))
+        distances = row_distances(Z, rows)
         best, best_score, best_merges, tried = None, -np.inf, 0, {}
+        init: str | np.ndarray | None = {"first": start, "pca": "pca"}.get(used["adapt_init"])
+        knn: list[tuple[np.ndarray, np.ndarray]] = []  # the adapted space's graph, built once
+        if init is None and anchor is None and used["adapt_layouts"] > 1 and len(Z) > 100:
+            # one spectral embedding of the adapted graph starts every layout (a spectral step
+            # costs about a third of a layout); the layouts differ by their optimisation's seed
+            init = self._umap(space, used | {"umap_epochs": 0}, None, None, knn)
         sizes = sorted(
             {max(2, round(used["min_cluster_size"] * f)) for f in used["adapt_size_factors"]}
         )
         for layout in range(max(1, used["adapt_layouts"])):
-            Y = self._umap(space, used | {"seed": used["seed"] + 1000 * layout}, anchor)
+            params = used | {"seed": used["seed"] + 1000 * layout}
+            if used["adapt_epochs"] is not None and anchor is None:  # refits: umap_epochs
+                params["umap_epochs"] = used["adapt_epochs"]
+            Y = self._umap(space, params, anchor, init, knn)
             for size, raw in zip(sizes, self._hdbscan_cuts(Y, used, sizes), strict=True):
                 merges = 0
                 if used["merge_language_splits"]:
                     raw, merges = merge_language_splits(Z, raw, groups)
-                score = tried[layout, size] = silhouette(Z, raw, rows)
+                score = tried[layout, size] = silhouette(Z, raw, rows, distances)
                 if anchored is not None:  # a refit: the cut that gives the previous themes back
                     score = adjusted_rand_score(anchor[anchored], raw[anchored])
                 if score > best_score:
@@ -485,9 +519,26 @@ class ThemeDiscoverer:
         return ThemeDiscoverer._hdbscan(ThemeDiscoverer._umap(Z, used, anchor), used)
 
     @staticmethod
-    def _umap(Z: np.ndarray, used: dict[str, Any], anchor: np.ndarray | None = None) -> np.ndarray:
+    def _umap(
+        Z: np.ndarray,
+        used: dict[str, Any],
+        anchor: np.ndarray | None = None,
+        start: str | np.ndarray | None = None,
+        knn: list[tuple[np.ndarray, np.ndarray]] | None = None,
+    ) -> np.ndarray:
+        """`Z`'s UMAP layout, from a spectral embedding or from `start` (a layout, or "pca").
+        `knn`: an empty list receives `Z`'s neighbour graph, a filled one is reused (layouts
+        of one space with other seeds need no second neighbour search)."""
         from insights.themes.neighbours import umap_reducer
 
+        init: str | np.ndarray = "spectral" if Z.shape[0] > 100 else "random"
+        if isinstance(start, np.ndarray):
+            init = np.ascontiguousarray(start, dtype=np.float32)
+        elif start is not None:
+            init = start
+        extra: dict[str, Any] = {}
+        if knn:
+            extra["precomputed_knn"] = (*knn[0], None)
         reducer = umap_reducer(
             Z,
             n_neighbors=used["n_neighbors"],
@@ -496,9 +547,10 @@ class ThemeDiscoverer:
             metric=used["umap_metric"],
             random_state=used["seed"],
             force_approximation_algorithm=True,
-            init="spectral" if Z.shape[0] > 100 else "random",
+            init=init,
             target_weight=used["anchor_weight"],
             n_epochs=used.get("umap_epochs"),
+            **extra,
         )
         with warnings.catch_warnings():
             # a fixed seed makes UMAP single-threaded on purpose (determinism); no need to say so
@@ -507,7 +559,10 @@ class ThemeDiscoverer:
             warnings.filterwarnings("ignore", message=".*Cannot cache compiled function")
             # precomputed neighbours (neighbours.py) leave no search index: transform is unused
             warnings.filterwarnings("ignore", message="precomputed_knn", category=UserWarning)
-            return reducer.fit_transform(Z, y=anchor)
+            Y = reducer.fit_transform(Z, y=anchor)
+        if knn is not None and not knn:
+            knn.append((reducer._knn_indices, reducer._knn_dists))
+        return Y
 
     @staticmethod
     def _hdbscan(Y: np.ndarray, used: dict[str, Any]) -> np.ndarray:

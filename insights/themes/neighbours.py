@@ -176,9 +176,12 @@ def exact_knn(Z: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def umap_reducer(Z: np.ndarray, **params: object) -> object:
-    """A UMAP for `Z`, its neighbour graph precomputed exactly when `Z` is small enough."""
+    """A UMAP for `Z`, its neighbour graph precomputed exactly when `Z` is small enough (or
+    as given in `precomputed_knn`)."""
     umap = load_umap()
-    if len(Z) < EXACT_KNN_MAX_ROWS and params.get("metric", "cosine") == "cosine":
+    if params.get("precomputed_knn") is not None:
+        pass
+    elif len(Z) < EXACT_KNN_MAX_ROWS and params.get("metric", "cosine") == "cosine":
         knn = exact_knn(Z, int(params["n_neighbors"]))
         params = {**params, "precomputed_knn": (*knn, None)}
     else:
