@@ -45,6 +45,8 @@ NAME = "store"
 PG_KEY = 0x7469636B_65747331
 #: Seconds between two tries of a waiting job.
 POLL = 1.0
+#: Seconds a job that finds the PostgreSQL lock taken waits for its holder's row.
+RECORD_WAIT = 5.0
 
 
 def _now() -> datetime:
@@ -237,12 +239,23 @@ class _PostgresLock:
         if self.conn is None:
             self.conn = self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
         if not self.conn.exec_driver_sql(f"SELECT pg_try_advisory_lock({PG_KEY})").scalar():
-            return self.current() or Holder("job", "", 0, _now(), _now())
+            return self._recorded_holder()
         left = self.current()
         if left is not None and left.token != me.token:
             _recovered(left, "its session ended without releasing the lock", policy)
         self._write(me)
         return None
+
+    def _recorded_holder(self) -> Holder:
+        """Who holds the advisory lock. The holder records itself right after taking it: a job
+        that asks in between waits up to RECORD_WAIT seconds for the row, so it can say which
+        job it waits for (seen in CI: "holder not recorded" when two refreshes start together)."""
+        deadline = time.monotonic() + RECORD_WAIT
+        while True:
+            holder = self.current()
+            if holder is not None or time.monotonic() >= deadline:
+                return holder or Holder("job", "", 0, _now(), _now())
+            time.sleep(0.1)
 
     def _write(self, me: Holder) -> bool:
         row = {
