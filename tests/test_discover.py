@@ -210,8 +210,7 @@ def test_self_training_round_keeps_the_themes_and_predict_space() -> None:
     X, langs, y, _ = blobs()
     plain = ThemeDiscoverer(DiscoveryParams(seed=7, adapt_rounds=0)).fit(X, langs)
     assert plain.params_used["adapt_rounds"] == 0 and plain.params_used["adapted_dims"] == []
-    assert DiscoveryParams().adapt_rounds == 0  # opt-in: three UMAP passes instead of one
-    disc = ThemeDiscoverer(DiscoveryParams.adapted(seed=7))
+    disc = ThemeDiscoverer(DiscoveryParams(seed=7))  # the default
     result = disc.fit(X, langs)
     assert result.params_used["adapted_dims"] == [plain.n_themes - 1]  # k - 1 < adapt_dims
     # the granularity in the adapted space: every layout x distinct size tried, the best kept

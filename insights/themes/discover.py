@@ -12,7 +12,7 @@ Why each step:
   is forced (umap-learn's own exact path is 3x slower).
 * **HDBSCAN** finds the dense groups and leaves the rest as noise.
 * **Self-training** (`adapt_rounds`, `DiscoveryParams.adapted()`, see `adapt.py`; on in the
-  product by default through the `INSIGHTS_SELF_TRAINING` setting, off in bare `DiscoveryParams`).
+  by default; `INSIGHTS_SELF_TRAINING=false` or `adapt_rounds=0` gives the single pass).
   The first clustering's themes act as pseudo-labels for a discriminant projection of the centred vectors
   (LDA, at most `adapt_dims` directions); UMAP + HDBSCAN then run again on the centred vector
   joined with its projection (equal weight: the projection sharpens boundaries between themes,
@@ -104,12 +104,12 @@ class DiscoveryParams:
     fit_sample: int = 20000  # above this many rows fit on a seeded sample, assign the rest
     min_rows: int = 20  # fewer rows: everything unthemed
     anchor_weight: float = 0.5  # UMAP target_weight for the previous run's themes; 0: off
-    # self-training rounds (LDA on the themes found, cluster again in the joined space):
-    # `adapted()`; the product's default through settings (INSIGHTS_SELF_TRAINING). It lifts V
+    # self-training rounds (LDA on the themes found, cluster again in the joined space); 0: the
+    # single pass (INSIGHTS_SELF_TRAINING=false). The default, as in the product: it lifts V
     # on every benchmark set (bench/README.md, issue 18); with the
     # shared graph and shorter layouts below it costs 1.6-2.1x plain's CPU at 50,000 tickets
     # (three UMAP passes took 4.1x)
-    adapt_rounds: int = 0
+    adapt_rounds: int = 1
     core_quantile: float = 0.0  # members below this quantile of centroid similarity do not teach
     adapt_dims: int = 32  # at most this many discriminant directions (k - 1 when fewer themes)
     # min_cluster_size factors tried in the adapted space (one UMAP, one HDBSCAN each); the
@@ -119,10 +119,6 @@ class DiscoveryParams:
     # UMAP layouts of the adapted space (seeds seed, seed + 1000, ...): the silhouette chooses
     # among all layouts x size factors (one layout's cut of bitext varied 0.775-0.799 by seed)
     adapt_layouts: int = 2
-    # where the adapted layouts start: "spectral" (their own spectral embedding, as the first
-    # pass), "first" (the first pass's layout) or "pca" (the adapted space's principal axes):
-    # the last two skip the spectral step
-    adapt_init: str = "spectral"
     # layout epochs of the adapted layouts on a first fit (None: umap_epochs; refits keep
     # umap_epochs) and of the first pass, whose layout only teaches the projection: with the
     # shared graph and spectral start they halve the cost at the same V-measure within seed
@@ -157,7 +153,7 @@ class DiscoveryParams:
 
     @classmethod
     def adapted(cls, **overrides: Any) -> DiscoveryParams:
-        """One self-training round with the granularity chosen by silhouette (opt-in; see
+        """One self-training round with the granularity chosen by silhouette (the default; see
         `adapt_rounds`)."""
         return cls(**({"adapt_rounds": 1} | overrides))
 
@@ -436,7 +432,6 @@ class ThemeDiscoverer:
             used["language_merges"] += merges
             return raw
 
-        layout = None  # the first pass's layout, where the adapted layouts may start
         if anchor is not None and used["adapt_rounds"] > 0:
             # A refit: the previous run's themes are the pseudo-labels (no first pass), so the
             # adapted space is the one those themes were found in and they come back.
@@ -446,8 +441,7 @@ class ThemeDiscoverer:
             first = used
             if used["adapt_rounds"] > 0 and used["first_epochs"] is not None:
                 first = used | {"umap_epochs": used["first_epochs"]}
-            layout = self._umap(Z, first, anchor)
-            raw = merged(self._hdbscan(layout, used))
+            raw = merged(self._hdbscan(self._umap(Z, first, anchor), used))
         for _ in range(used["adapt_rounds"]):
             W = discriminant_space(Z, raw, used["core_quantile"], used["adapt_dims"])
             if W is None:
@@ -456,7 +450,7 @@ class ThemeDiscoverer:
                 break
             used["adapted_dims"].append(int(W.shape[1]))
             joined = np.hstack([Z, W]) / np.float32(np.sqrt(2.0))
-            raw = self._granular(Z, joined, used, groups, anchor, layout)
+            raw = self._granular(Z, joined, used, groups, anchor)
         return raw
 
     def _granular(
@@ -466,10 +460,11 @@ class ThemeDiscoverer:
         used: dict[str, Any],
         groups: Sequence[str],
         anchor: np.ndarray | None,
-        start: np.ndarray | None = None,
     ) -> np.ndarray:
         """HDBSCAN on `adapt_layouts` UMAP layouts of `space` (seeds differ) at each size factor;
-        the clustering with the highest silhouette in the centred space `Z` (module doc)."""
+        the clustering with the highest silhouette in the centred space `Z` (module doc).
+        Layouts start from one spectral embedding of `space` (starting from the first pass's
+        layout or from PCA kept bitext's fragments: bench/README.md, issue 18, third round)."""
         from sklearn.metrics import adjusted_rand_score
 
         from insights.themes.adapt import row_distances, silhouette
@@ -481,7 +476,7 @@ class ThemeDiscoverer:
         rows = np.sort(rng.choice(len(Z), size=min(len(Z), used["silhouette_rows"]), replace=False))
         distances = row_distances(Z, rows)
         best, best_score, best_merges, tried = None, -np.inf, 0, {}
-        init: str | np.ndarray | None = {"first": start, "pca": "pca"}.get(used["adapt_init"])
+        init: np.ndarray | None = None
         knn: list[tuple[np.ndarray, np.ndarray]] = []  # the adapted space's graph, built once
         if init is None and anchor is None and used["adapt_layouts"] > 1 and len(Z) > 100:
             # one spectral embedding of the adapted graph starts every layout (a spectral step
@@ -523,19 +518,17 @@ class ThemeDiscoverer:
         Z: np.ndarray,
         used: dict[str, Any],
         anchor: np.ndarray | None = None,
-        start: str | np.ndarray | None = None,
+        start: np.ndarray | None = None,
         knn: list[tuple[np.ndarray, np.ndarray]] | None = None,
     ) -> np.ndarray:
-        """`Z`'s UMAP layout, from a spectral embedding or from `start` (a layout, or "pca").
+        """`Z`'s UMAP layout, from a spectral embedding or from `start` (a layout).
         `knn`: an empty list receives `Z`'s neighbour graph, a filled one is reused (layouts
         of one space with other seeds need no second neighbour search)."""
         from insights.themes.neighbours import umap_reducer
 
         init: str | np.ndarray = "spectral" if Z.shape[0] > 100 else "random"
-        if isinstance(start, np.ndarray):
+        if start is not None:
             init = np.ascontiguousarray(start, dtype=np.float32)
-        elif start is not None:
-            init = start
         extra: dict[str, Any] = {}
         if knn:
             extra["precomputed_knn"] = (*knn[0], None)
