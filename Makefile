@@ -32,10 +32,11 @@ demo: $(STAMP)
 	$(VENV)/bin/insights app
 
 # pytest exits 5 when it collected no test: that is a failure here, never a silent pass.
-# TEST_WORKERS pytest-xdist processes share the tests (each has its own PostgreSQL database).
+# TEST_WORKERS pytest-xdist processes share the tests (each has its own PostgreSQL database);
+# the tests that need a Prefect server run on one of them (one server: tests/conftest.py).
 TEST_WORKERS ?= 2
 test: $(STAMP)
-	@$(PY) -m pytest -q -n $(TEST_WORKERS) --durations=15; code=$$?; \
+	@$(PY) -m pytest -q -n $(TEST_WORKERS) --dist loadgroup --durations=15; code=$$?; \
 	if [ $$code -eq 5 ]; then echo "make test: no tests were collected" >&2; exit 1; fi; \
 	exit $$code
 

@@ -503,9 +503,11 @@ LONG_FIRST = (
 
 
 def pytest_collection_modifyitems(session, config, items) -> None:
-    """Long modules first (LONG_FIRST; the order within a module is kept). Start the warm fork
-    server early when a collected test forks from it (tests/forked.py): its one-off compile
-    then overlaps the tests before."""
+    """Long modules first (LONG_FIRST; the order within a module is kept). Tests that use the
+    session's Prefect server go to one xdist group, so one server is started, not one per
+    worker (each took 30-45 s of a loaded worker). Start the warm fork server early when a
+    collected test forks from it (tests/forked.py): its one-off compile then overlaps the tests
+    before."""
     from tests import forked
 
     def rank(item) -> int:
@@ -513,6 +515,9 @@ def pytest_collection_modifyitems(session, config, items) -> None:
         return LONG_FIRST.index(name) if name in LONG_FIRST else len(LONG_FIRST)
 
     items.sort(key=rank)
+    for item in items:  # with `--dist loadgroup` (make test) one worker runs them all
+        if "prefect_api" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.xdist_group("prefect"))
     if any(getattr(item.module, "Forked", None) is forked.Forked for item in items):
         forked.start_server()
 
@@ -547,7 +552,8 @@ def pytest_sessionfinish(session, exitstatus) -> None:
 @pytest.fixture(scope="session")
 def prefect_api() -> Iterator[str]:
     """One temporary Prefect server per test process, shared by every test that runs flows
-    against a server (flows, Dask cluster, job lock): starting one costs 10-20 s of CPU."""
+    against a server (flows, Dask cluster, job lock, deployment): starting one costs 10-20 s
+    of CPU. Those tests form one xdist group (pytest_collection_modifyitems)."""
     from prefect.settings import PREFECT_API_URL
     from prefect.testing.utilities import prefect_test_harness
 

@@ -1,9 +1,11 @@
-"""The deployment path as a team runs it (issue 17, item 1): a real `prefect server`, the
-`insights` process work pool, `prefect --no-prompt deploy --all` from prefect.yaml, a
-`prefect worker start --pool insights`, then `prefect deployment run` of the daily refresh (for
-tickets dropped in the inbox) and of the weekly digest (sent to a local SMTP server). Each
-flow run must end Completed with its work visible in the store. This is what the README's
-"Production topology" section describes.
+"""The deployment path as a team runs it (issue 17, item 1): a real Prefect server (the
+session's, tests/conftest.py `prefect_api`), the `insights` process work pool,
+`prefect --no-prompt deploy --all` from prefect.yaml, a `prefect worker start --pool insights`,
+then `prefect deployment run` of the daily refresh (for tickets dropped in the inbox) and of the
+weekly digest (sent to a local SMTP server). Each flow run must end Completed with its work
+visible in the store. This is what the README's "Production topology" section describes.
+The flow run embeds with a small static model over the tickets' words: the path under test is
+the deployment's, and the transformer's load and 150 encodings were a fifth of this test.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -24,7 +27,7 @@ from sqlalchemy import func, select
 
 from insights.store.db import connect, session_scope
 from insights.store.models import Assignment, Digest, Run, Ticket
-from tests.conftest import REPO, wait_until_healthy, write_sample
+from tests.conftest import REPO, write_sample
 
 pytestmark = pytest.mark.slow
 
@@ -116,26 +119,42 @@ def _run_deployment(env: dict[str, str], name: str, procs: Processes, *params: s
     raise AssertionError(f"{name} did not finish: " + procs.log("worker")[-4000:])
 
 
-def test_deploy_from_prefect_yaml_and_run_both_deployments_on_a_worker(tmp_path, monkeypatch):
+def _word_model(folder: Path, tickets: Path) -> Path:
+    """A StaticEmbedding over every word of `tickets` (seeded random vectors)."""
+    import csv
+
+    import numpy as np
+    from tokenizers import pre_tokenizers
+
+    from tests.test_fast_tier import tiny_model
+
+    split = pre_tokenizers.Whitespace().pre_tokenize_str
+    with tickets.open(encoding="utf-8") as fh:
+        words = sorted({w for row in csv.DictReader(fh) for v in row.values() for w, _ in split(v)})
+    table = np.random.default_rng(0).normal(size=(len(words), 32)).astype(np.float32)
+    return tiny_model(folder, words, table)
+
+
+def test_deploy_from_prefect_yaml_and_run_both_deployments_on_a_worker(
+    tmp_path, monkeypatch, prefect_api
+):
     from aiosmtpd.controller import Controller
 
-    port = _free_port()
-    api = f"http://127.0.0.1:{port}/api"
     home, inbox = tmp_path / "home", tmp_path / "home" / "inbox"
     inbox.mkdir(parents=True)
+    tickets = write_sample(tmp_path / "tickets.csv", 0, N_TICKETS)
     mailbox = Mailbox()
     smtp = Controller(mailbox, hostname="127.0.0.1", port=_free_port())
     smtp.start()
     env = {
         **os.environ,
-        "PREFECT_HOME": str(tmp_path / "prefect-home"),  # the server's own database
-        "PREFECT_API_URL": api,
-        "PREFECT_SERVER_API_PORT": str(port),
+        "PREFECT_HOME": str(tmp_path / "prefect-home"),  # the CLI's and worker's profiles
+        "PREFECT_API_URL": prefect_api,
         "PREFECT_WORKER_QUERY_SECONDS": "2",
         "INSIGHTS_PROJECT_DIR": str(REPO),
         "INSIGHTS_HOME": str(home),
         "INSIGHTS_INBOX": str(inbox),
-        "INSIGHTS_EMBED_MAX_TOKENS": "32",
+        "INSIGHTS_EMBEDDING_MODEL": str(_word_model(tmp_path / "words", tickets)),
         "INSIGHTS_SMTP_HOST": "127.0.0.1",
         "INSIGHTS_SMTP_PORT": str(smtp.port),
         "INSIGHTS_DIGEST_TO": "cs-leads@example.com",
@@ -145,8 +164,6 @@ def test_deploy_from_prefect_yaml_and_run_both_deployments_on_a_worker(tmp_path,
         monkeypatch.setenv(key, value)
     procs = Processes(tmp_path, env)
     try:
-        server = procs.start("server", PREFECT, "server", "start", "--host", "127.0.0.1")
-        wait_until_healthy(f"{api}/health", server, lambda: procs.log("server"))
         # `insights deploy`: the pool when missing, then `prefect --no-prompt deploy --all`
         done = subprocess.run(
             [INSIGHTS, "deploy"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300
@@ -161,7 +178,7 @@ def test_deploy_from_prefect_yaml_and_run_both_deployments_on_a_worker(tmp_path,
             assert name in done.stdout or name in _cli(env, "deployment", "ls"), name
         procs.start("worker", PREFECT, "worker", "start", "--pool", "insights")
 
-        write_sample(inbox / "tickets.csv", 0, N_TICKETS)
+        shutil.copy(tickets, inbox / "tickets.csv")
         _run_deployment(env, "refresh/daily-refresh", procs)
         engine = connect(f"sqlite:///{home / 'insights.db'}")
         with session_scope(engine) as session:
