@@ -15,6 +15,7 @@ Speed without fakes: slow set-ups happen once per session and are copied per tes
 
 from __future__ import annotations
 
+import csv
 import os
 import shutil
 import sys
@@ -439,6 +440,22 @@ def first_refresh(url: str, count: int = 150, max_tokens: str = "32"):
         else:
             os.environ["INSIGHTS_EMBED_MAX_TOKENS"] = previous
     return result
+
+
+def word_model(folder: Path, tickets: Path) -> Path:
+    """A sentence-transformers StaticEmbedding over every word of the ticket file `tickets`
+    (seeded random vectors): for tests about how a run is carried out (deployments, a Dask
+    cluster) rather than what it finds; it loads and embeds in milliseconds."""
+    import numpy as np
+    from tokenizers import pre_tokenizers
+
+    from tests.test_fast_tier import tiny_model
+
+    split = pre_tokenizers.Whitespace().pre_tokenize_str
+    with tickets.open(encoding="utf-8") as fh:
+        words = sorted({w for row in csv.DictReader(fh) for v in row.values() for w, _ in split(v)})
+    table = np.random.default_rng(0).normal(size=(len(words), 32)).astype(np.float32)
+    return tiny_model(folder, words, table)
 
 
 def wait_until_healthy(url: str, proc, log: Callable[[], str] = str, timeout: float = 180) -> None:

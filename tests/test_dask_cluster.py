@@ -27,7 +27,7 @@ from insights.embed.cache import load_vectors
 from insights.settings import load_settings
 from insights.store.db import connect, session_scope
 from insights.store.models import Assignment, Embedding, Run, Ticket
-from tests.conftest import REPO, write_sample
+from tests.conftest import REPO, word_model, write_sample
 
 pytestmark = pytest.mark.slow
 
@@ -196,6 +196,8 @@ def test_the_cluster_embeds_and_gives_the_themes_of_a_sequential_run(
     tmp_path, cluster, fanned_out, monkeypatch
 ):
     tickets = write_sample(tmp_path / "tickets.csv", 0, N_TICKETS)
+    # the model travels with the flow's tasks: a static one, as the fan-out is under test
+    monkeypatch.setenv("INSIGHTS_EMBEDDING_MODEL", str(word_model(tmp_path / "words", tickets)))
     monkeypatch.setenv("INSIGHTS_DASK_ADDRESS", cluster.address)
     summary = _run(tmp_path / "dask", tickets, "dask", monkeypatch)
     assert summary["n_embedded"] == N_TICKETS, summary
@@ -274,6 +276,7 @@ def test_a_dask_address_that_does_not_answer_embeds_in_process_with_a_warning(
         port = sock.getsockname()[1]
     monkeypatch.setenv("INSIGHTS_DASK_ADDRESS", f"tcp://127.0.0.1:{port}")
     tickets = write_sample(tmp_path / "tickets.csv", 0, 30)
+    monkeypatch.setenv("INSIGHTS_EMBEDDING_MODEL", str(word_model(tmp_path / "words", tickets)))
     with caplog.at_level("WARNING"):
         summary = _run(tmp_path / "store", tickets, "dask", monkeypatch)
     assert summary["n_embedded"] == 30

@@ -27,7 +27,7 @@ from sqlalchemy import func, select
 
 from insights.store.db import connect, session_scope
 from insights.store.models import Assignment, Digest, Run, Ticket
-from tests.conftest import REPO, write_sample
+from tests.conftest import REPO, word_model, write_sample
 
 pytestmark = pytest.mark.slow
 
@@ -119,22 +119,6 @@ def _run_deployment(env: dict[str, str], name: str, procs: Processes, *params: s
     raise AssertionError(f"{name} did not finish: " + procs.log("worker")[-4000:])
 
 
-def _word_model(folder: Path, tickets: Path) -> Path:
-    """A StaticEmbedding over every word of `tickets` (seeded random vectors)."""
-    import csv
-
-    import numpy as np
-    from tokenizers import pre_tokenizers
-
-    from tests.test_fast_tier import tiny_model
-
-    split = pre_tokenizers.Whitespace().pre_tokenize_str
-    with tickets.open(encoding="utf-8") as fh:
-        words = sorted({w for row in csv.DictReader(fh) for v in row.values() for w, _ in split(v)})
-    table = np.random.default_rng(0).normal(size=(len(words), 32)).astype(np.float32)
-    return tiny_model(folder, words, table)
-
-
 def test_deploy_from_prefect_yaml_and_run_both_deployments_on_a_worker(
     tmp_path, monkeypatch, prefect_api
 ):
@@ -154,7 +138,7 @@ def test_deploy_from_prefect_yaml_and_run_both_deployments_on_a_worker(
         "INSIGHTS_PROJECT_DIR": str(REPO),
         "INSIGHTS_HOME": str(home),
         "INSIGHTS_INBOX": str(inbox),
-        "INSIGHTS_EMBEDDING_MODEL": str(_word_model(tmp_path / "words", tickets)),
+        "INSIGHTS_EMBEDDING_MODEL": str(word_model(tmp_path / "words", tickets)),
         "INSIGHTS_SMTP_HOST": "127.0.0.1",
         "INSIGHTS_SMTP_PORT": str(smtp.port),
         "INSIGHTS_DIGEST_TO": "cs-leads@example.com",
