@@ -174,7 +174,7 @@ def quality(
             rows.append(("plain", scores(bench.name, bench.labels, labels), psecs))
             labels, asecs, _ = fit_ours(E, groups, DiscoveryParams.adapted_fixed())
             rows.append(("adapted-1.5", scores(bench.name, bench.labels, labels), asecs))
-        labels, secs, result = fit_ours(E, groups, DiscoveryParams.adapted())
+        labels, secs, result = fit_ours(E, groups, DiscoveryParams())
         rows.append(("ours", scores(bench.name, bench.labels, labels), secs))
         n_labels = len(set(bench.labels))
         for method, row, s in rows:

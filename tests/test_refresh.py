@@ -164,4 +164,4 @@ def test_self_training_is_a_setting_that_reaches_discovery(monkeypatch):
     monkeypatch.setenv("INSIGHTS_SEED", "7")
     params = discovery_params(load_settings())
     assert params.adapt_rounds == 1 and params.seed == 7
-    assert params.adapt_size_factors == DiscoveryParams.adapted().adapt_size_factors
+    assert params.adapt_size_factors == DiscoveryParams().adapt_size_factors

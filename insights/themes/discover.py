@@ -11,8 +11,8 @@ Why each step:
   products (`neighbours.py`: no per-process NNDescent compile); above, UMAP's approximate search
   is forced (umap-learn's own exact path is 3x slower).
 * **HDBSCAN** finds the dense groups and leaves the rest as noise.
-* **Self-training** (`adapt_rounds`, `DiscoveryParams.adapted()`, see `adapt.py`; on in the
-  by default; `INSIGHTS_SELF_TRAINING=false` or `adapt_rounds=0` gives the single pass).
+* **Self-training** (`adapt_rounds`, see `adapt.py`; on by default, `INSIGHTS_SELF_TRAINING=false`
+  or `adapt_rounds=0` gives the single pass).
   The first clustering's themes act as pseudo-labels for a discriminant projection of the centred vectors
   (LDA, at most `adapt_dims` directions); UMAP + HDBSCAN then run again on the centred vector
   joined with its projection (equal weight: the projection sharpens boundaries between themes,
@@ -150,12 +150,6 @@ class DiscoveryParams:
         return cls(
             **({"adapt_rounds": 0, "merge_language_splits": False, "umap_epochs": None} | overrides)
         )
-
-    @classmethod
-    def adapted(cls, **overrides: Any) -> DiscoveryParams:
-        """One self-training round with the granularity chosen by silhouette (the default; see
-        `adapt_rounds`)."""
-        return cls(**({"adapt_rounds": 1} | overrides))
 
     @classmethod
     def adapted_fixed(cls, **overrides: Any) -> DiscoveryParams:
@@ -478,7 +472,7 @@ class ThemeDiscoverer:
         best, best_score, best_merges, tried = None, -np.inf, 0, {}
         init: np.ndarray | None = None
         knn: list[tuple[np.ndarray, np.ndarray]] = []  # the adapted space's graph, built once
-        if init is None and anchor is None and used["adapt_layouts"] > 1 and len(Z) > 100:
+        if anchor is None and used["adapt_layouts"] > 1 and len(Z) > 100:
             # one spectral embedding of the adapted graph starts every layout (a spectral step
             # costs about a third of a layout); the layouts differ by their optimisation's seed
             init = self._umap(space, used | {"umap_epochs": 0}, None, None, knn)
