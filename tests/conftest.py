@@ -442,14 +442,35 @@ def first_refresh(url: str, count: int = 150, max_tokens: str = "32"):
     return result
 
 
+def tiny_tokenizer(words: list[str]):
+    from tokenizers import Tokenizer, models, pre_tokenizers
+
+    vocab = {"[UNK]": 0, **{w: i + 1 for i, w in enumerate(words)}}
+    tok = Tokenizer(models.WordLevel(vocab, unk_token="[UNK]"))
+    tok.pre_tokenizer = pre_tokenizers.Whitespace()
+    return tok
+
+
+def tiny_model(folder, words: list[str], table, marker: bool = False):
+    """A StaticEmbedding folder over `words` (row 0 = unknown word, zero); `marker`: marked as
+    the fast tier (or a model adapted from it)."""
+    import numpy as np
+
+    from insights.embed.fast_model import MARKER, save_static_model
+
+    full = np.vstack([np.zeros((1, table.shape[1]), np.float32), table]).astype(np.float32)
+    save_static_model(folder, tiny_tokenizer(words), full, {"model_id": folder.name})
+    if not marker:
+        (folder / MARKER).unlink()
+    return folder
+
+
 def word_model(folder: Path, tickets: Path) -> Path:
     """A sentence-transformers StaticEmbedding over every word of the ticket file `tickets`
     (seeded random vectors): for tests about how a run is carried out (deployments, a Dask
     cluster) rather than what it finds; it loads and embeds in milliseconds."""
     import numpy as np
     from tokenizers import pre_tokenizers
-
-    from tests.test_fast_tier import tiny_model
 
     split = pre_tokenizers.Whitespace().pre_tokenize_str
     with tickets.open(encoding="utf-8") as fh:

@@ -11,27 +11,10 @@ import pytest
 from typer.testing import CliRunner
 
 from insights.embed import EmbedderError, embed_texts, load_embedder
-from insights.embed.fast_model import MARKER, is_fast_model, save_static_model
+from insights.embed.fast_model import is_fast_model, save_static_model
+from tests.conftest import tiny_model, tiny_tokenizer
 
 runner = CliRunner()
-
-
-def tiny_tokenizer(words: list[str]):
-    from tokenizers import Tokenizer, models, pre_tokenizers
-
-    vocab = {"[UNK]": 0, **{w: i + 1 for i, w in enumerate(words)}}
-    tok = Tokenizer(models.WordLevel(vocab, unk_token="[UNK]"))
-    tok.pre_tokenizer = pre_tokenizers.Whitespace()
-    return tok
-
-
-def tiny_model(folder, words: list[str], table: np.ndarray, marker: bool = False):
-    """A StaticEmbedding folder over `words` (row 0 = unknown word, zero)."""
-    full = np.vstack([np.zeros((1, table.shape[1]), np.float32), table]).astype(np.float32)
-    save_static_model(folder, tiny_tokenizer(words), full, {"model_id": folder.name})
-    if not marker:
-        (folder / MARKER).unlink()
-    return folder
 
 
 def test_static_folder_loads_and_embeds(tmp_path):

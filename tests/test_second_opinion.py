@@ -121,7 +121,7 @@ def test_a_fast_tier_refresh_asks_the_cached_transformer(tmp_path, monkeypatch, 
     from insights.jobs.runs import RunStats
     from insights.settings import load_settings
     from insights.store.db import connect
-    from tests.test_fast_tier import tiny_model
+    from tests.conftest import tiny_model
 
     rng = np.random.default_rng(7)
     topics = [[f"t{k}w{j}" for j in range(10)] for k in range(4)]
