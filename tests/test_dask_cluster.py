@@ -20,6 +20,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+import prefect.main  # noqa: F401 (configures Prefect's logging now: see the warning test)
 import pytest
 from sqlalchemy import func, select
 
@@ -275,6 +276,8 @@ def test_a_dask_address_that_does_not_answer_embeds_in_process_with_a_warning(
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     monkeypatch.setenv("INSIGHTS_DASK_ADDRESS", f"tcp://127.0.0.1:{port}")
+    # Prefect's logging must be configured before caplog attaches its handler: the first
+    # import of prefect.main replaces the root logger's handlers (imported at the top).
     tickets = write_sample(tmp_path / "tickets.csv", 0, 30)
     monkeypatch.setenv("INSIGHTS_EMBEDDING_MODEL", str(word_model(tmp_path / "words", tickets)))
     with caplog.at_level("WARNING"):
