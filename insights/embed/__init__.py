@@ -12,8 +12,8 @@ from importlib import import_module
 from typing import Any
 
 _WHERE = {
-    "DEFAULT_MAX_TOKENS": "insights.embed.encoder",
-    "DEFAULT_MODEL": "insights.embed.encoder",
+    "DEFAULT_MAX_TOKENS": "insights.settings",
+    "DEFAULT_MODEL": "insights.settings",
     "embed_texts": "insights.embed.encoder",
     "load_embedder": "insights.embed.encoder",
     "model_dimension": "insights.embed.encoder",

