@@ -200,6 +200,11 @@ def configs() -> dict:
         # self-training is the default now: "self-training" and "defaults" are the same
         # configuration (both names kept, bench/README.md's tables use them)
         "self-training": DiscoveryParams(seed=seed),
+        # refits' layouts: 200 epochs, each its own spectral start (the default until
+        # 2026-12-03, late) against 60 / 100 epochs from one shared start (60: the default)
+        "long-refit": DiscoveryParams(refit_epochs=None, seed=seed),
+        "short-refit": DiscoveryParams(refit_epochs=60, seed=seed),
+        "short-refit-100": DiscoveryParams(refit_epochs=100, seed=seed),
         "self-training-refit-by-silhouette": DiscoveryParams(
             refit_keeps_granularity=False, seed=seed
         ),

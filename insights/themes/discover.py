@@ -119,12 +119,16 @@ class DiscoveryParams:
     # UMAP layouts of the adapted space (seeds seed, seed + 1000, ...): the silhouette chooses
     # among all layouts x size factors (one layout's cut of bitext varied 0.775-0.799 by seed)
     adapt_layouts: int = 2
-    # layout epochs of the adapted layouts on a first fit (None: umap_epochs; refits keep
-    # umap_epochs) and of the first pass, whose layout only teaches the projection: with the
+    # layout epochs of the adapted layouts on a first fit (None: umap_epochs; refits: see
+    # refit_epochs) and of the first pass, whose layout only teaches the projection: with the
     # shared graph and spectral start they halve the cost at the same V-measure within seed
     # noise (bench/README.md, issue 18, "Third round")
     adapt_epochs: int | None = 60
     first_epochs: int | None = 100
+    # layout epochs of an anchored refit's layouts (None: umap_epochs), which then start from
+    # one spectral embedding of the anchored graph (None: each its own). 60: a refit 4-5x
+    # cheaper with ids kept as well or better (bench/README.md, "The fixed cost of a refresh")
+    refit_epochs: int | None = 60
     # on an anchored refit choose the cut (layout x size) that agrees best with the previous
     # themes (ARI over the previously themed rows) instead of by silhouette: the first fit chose
     # the granularity from the data, refits keep it. Self-training refits only; on the sample
@@ -472,17 +476,20 @@ class ThemeDiscoverer:
         best, best_score, best_merges, tried = None, -np.inf, 0, {}
         init: np.ndarray | None = None
         knn: list[tuple[np.ndarray, np.ndarray]] = []  # the adapted space's graph, built once
-        if anchor is None and used["adapt_layouts"] > 1 and len(Z) > 100:
+        shared_start = anchor is None or used["refit_epochs"] is not None
+        if shared_start and used["adapt_layouts"] > 1 and len(Z) > 100:
             # one spectral embedding of the adapted graph starts every layout (a spectral step
             # costs about a third of a layout); the layouts differ by their optimisation's seed
-            init = self._umap(space, used | {"umap_epochs": 0}, None, None, knn)
+            init = self._umap(space, used | {"umap_epochs": 0}, anchor, None, knn)
         sizes = sorted(
             {max(2, round(used["min_cluster_size"] * f)) for f in used["adapt_size_factors"]}
         )
         for layout in range(max(1, used["adapt_layouts"])):
             params = used | {"seed": used["seed"] + 1000 * layout}
-            if used["adapt_epochs"] is not None and anchor is None:  # refits: umap_epochs
+            if used["adapt_epochs"] is not None and anchor is None:
                 params["umap_epochs"] = used["adapt_epochs"]
+            elif used["refit_epochs"] is not None and anchor is not None:
+                params["umap_epochs"] = used["refit_epochs"]
             Y = self._umap(space, params, anchor, init, knn)
             for size, raw in zip(sizes, self._hdbscan_cuts(Y, used, sizes), strict=True):
                 merges = 0
