@@ -49,6 +49,11 @@ for _name, _value in {
     "NUMBA_CACHE_DIR": str(REPO / ".cache" / "numba"),
 }.items():
     os.environ.setdefault(_name, _value)
+# The product's settings a developer's shell may carry (INSIGHTS_EMBEDDING_MODEL=fast after a
+# benchmark, say) would change what every test runs: the tests start from the defaults.
+for _name in [n for n in os.environ if n.startswith("INSIGHTS_")]:
+    if not _name.startswith("INSIGHTS_TEST_"):
+        del os.environ[_name]
 os.environ["INSIGHTS_TEST_SESSION"] = SESSION_TOKEN
 
 _PG_BASE_URL = os.environ.get("INSIGHTS_TEST_PG_URL")
