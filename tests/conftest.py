@@ -545,6 +545,7 @@ LONG_FIRST = (
 )
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups into node ids
 def pytest_collection_modifyitems(session, config, items) -> None:
     """Long modules first (LONG_FIRST; the order within a module is kept). Tests that use the
     session's Prefect server go to one xdist group, so one server is started, not one per
@@ -563,6 +564,30 @@ def pytest_collection_modifyitems(session, config, items) -> None:
             item.add_marker(pytest.mark.xdist_group("prefect"))
     if any(getattr(item.module, "Forked", None) is forked.Forked for item in items):
         forked.start_server()
+
+
+_UNGROUPED: set[str] = set()
+
+
+def pytest_collection_finish(session) -> None:
+    """Note the tests pytest-xdist could not group (`--dist loadgroup`): pytest 9.2 stopped
+    reading the node ids xdist rewrites (pyproject keeps pytest below it), and every worker then
+    started a Prefect server of its own (~40 s each). Those tests fail (pytest_runtest_setup)."""
+    if session.config.getvalue("loadgroup"):
+        _UNGROUPED.update(
+            item.nodeid
+            for item in session.items
+            if item.get_closest_marker("xdist_group") and "@" not in item.nodeid
+        )
+
+
+def pytest_runtest_setup(item) -> None:
+    if item.nodeid in _UNGROUPED:
+        pytest.fail(
+            f"pytest {pytest.__version__} with pytest-xdist did not put this test in its "
+            "xdist group (--dist loadgroup): install the versions pyproject.toml allows",
+            pytrace=False,
+        )
 
 
 def pytest_sessionfinish(session, exitstatus) -> None:
