@@ -573,7 +573,7 @@ def pytest_collection_finish(session) -> None:
     """Note the tests pytest-xdist could not group (`--dist loadgroup`): pytest 9.2 stopped
     reading the node ids xdist rewrites (pyproject keeps pytest below it), and every worker then
     started a Prefect server of its own (~40 s each). Those tests fail (pytest_runtest_setup)."""
-    if session.config.getvalue("loadgroup"):
+    if session.config.getoption("loadgroup", default=False):
         _UNGROUPED.update(
             item.nodeid
             for item in session.items
