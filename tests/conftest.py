@@ -566,23 +566,15 @@ def pytest_collection_modifyitems(session, config, items) -> None:
         forked.start_server()
 
 
-_UNGROUPED: set[str] = set()
-
-
-def pytest_collection_finish(session) -> None:
-    """Note the tests pytest-xdist could not group (`--dist loadgroup`): pytest 9.2 stopped
-    reading the node ids xdist rewrites (pyproject keeps pytest below it), and every worker then
-    started a Prefect server of its own (~40 s each). Those tests fail (pytest_runtest_setup)."""
-    if session.config.getoption("loadgroup", default=False):
-        _UNGROUPED.update(
-            item.nodeid
-            for item in session.items
-            if item.get_closest_marker("xdist_group") and "@" not in item.nodeid
-        )
-
-
 def pytest_runtest_setup(item) -> None:
-    if item.nodeid in _UNGROUPED:
+    """A test pytest-xdist left out of its group (`--dist loadgroup`) fails: pytest 9.2 stopped
+    reading the node ids xdist rewrites (pyproject keeps pytest below it), and every worker then
+    started a Prefect server of its own (~40 s each)."""
+    if (
+        item.config.getoption("loadgroup", default=False)
+        and item.get_closest_marker("xdist_group")
+        and "@" not in item.nodeid
+    ):
         pytest.fail(
             f"pytest {pytest.__version__} with pytest-xdist did not put this test in its "
             "xdist group (--dist loadgroup): install the versions pyproject.toml allows",
