@@ -156,7 +156,14 @@ def main() -> None:
     if args.rebuild:
         with tempfile.TemporaryDirectory() as tmp:
             t0 = time.perf_counter()
-            build_fast_model(Path(tmp) / FAST_MODEL_ID)
+            shown = [-1.0]
+
+            def say(step: str, done: float) -> None:
+                if done - shown[0] >= 0.1 or done >= 1:
+                    shown[0] = done
+                    print(f"  {time.perf_counter() - t0:6.0f}s {step}", flush=True)
+
+            build_fast_model(Path(tmp) / FAST_MODEL_ID, say)
             print(f"build of the fast model: {time.perf_counter() - t0:.1f}s", flush=True)
     fast_dir = ensure_fast_model(load_settings().embedding.model_cache)  # INSIGHTS_MODEL_CACHE
     t0 = time.perf_counter()

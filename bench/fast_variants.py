@@ -91,10 +91,25 @@ def _script_subspace(pieces, E, w, live, k: int) -> np.ndarray:
     return (E @ top.T) @ top
 
 
+def shipped_table() -> np.ndarray:
+    """The rows of the fast model as built (built first when missing: about 15 minutes)."""
+    from safetensors.numpy import load_file
+
+    from insights.settings import load_settings
+
+    folder = fm.ensure_fast_model(load_settings().embedding.model_cache, lambda s, d: None)
+    (weights,) = folder.glob("**/model.safetensors")
+    return next(iter(load_file(str(weights)).values())).astype(np.float32)
+
+
 def make_table(vocab, spec: dict) -> np.ndarray:
-    """The table of a variant spec; {"shipped": true} is insights' own `static_table`."""
+    """The table of a variant spec; {"shipped": true} is the built fast model's, {"v2": true}
+    the v2 recipe (input embeddings minus 5 common components); other specs start from the
+    input embeddings."""
     if spec.get("shipped"):
-        return fm.static_table(vocab)
+        return shipped_table()
+    if spec.get("v2"):
+        return fm.static_table(vocab, k=5)
     E = vocab.input_embeddings.astype(np.float64)
     zero = fm.zero_rows(vocab.pieces, vocab.special_ids)
     p = np.exp(vocab.scores.astype(np.float64))
@@ -139,6 +154,7 @@ def make_table(vocab, spec: dict) -> np.ndarray:
 
 VARIANTS: dict[str, dict] = {
     "shipped": {"shipped": True},
+    "v2": {"v2": True},
     "sif": {},
     "center": {"center": True},
     "abtt1": {"abtt": 1},

@@ -23,7 +23,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -299,6 +299,13 @@ def embed_stage(
                 why,
             )
             runner = "sequential"
+    shown = hooks.build
+
+    def build(step: str, done: float) -> None:  # the fast model's one-time build, in the log
+        logger.info("building the fast model: %s (%.0f %%)", step, 100 * done)
+        shown(step, done)
+
+    hooks = replace(hooks, build=build)
     stats = embed_missing(engine, settings, hooks, steps.batch_map(runner, settings), runner)
     if stats.n_embedded:
         logger.info(

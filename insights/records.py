@@ -84,3 +84,5 @@ class Progress:
     start_embedding: Callable[[int], None] = lambda total: None
     advance_embedding: Callable[[int], None] = lambda n: None
     stage: Callable[[str], None] = lambda name: None
+    #: a one-time build before the work (the fast model): step, fraction done
+    build: Callable[[str, float], None] = lambda step, done: None

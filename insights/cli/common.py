@@ -159,7 +159,7 @@ class RefreshBars:
             disable=not err.is_terminal,
         )
         self._state: dict[str, object] = {}
-        self.hooks = Hooks(self._start_embedding, self._advance, self._stage)
+        self.hooks = Hooks(self._start_embedding, self._advance, self._stage, self._build)
 
     def _start_embedding(self, total: int) -> None:
         self._state["embed"] = self.progress.add_task("embedding tickets", total=total)
@@ -167,6 +167,13 @@ class RefreshBars:
     def _advance(self, n: int) -> None:
         if "embed" in self._state:
             self.progress.advance(self._state["embed"], n)
+
+    def _build(self, step: str, done: float) -> None:
+        if "build" not in self._state:
+            self._finish_stage()
+            self._state.pop("stage", None)
+            self._state["build"] = self.progress.add_task(step, total=100)
+        self.progress.update(self._state["build"], description=step, completed=round(100 * done))
 
     def _stage(self, name: str) -> None:
         self._finish_stage()

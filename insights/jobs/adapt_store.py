@@ -44,8 +44,14 @@ def adapt_for_store(
     say(f"adapting: transformer vectors of {len(chosen):,} sampled tickets (targets)")
     targets, _ = transformer_vectors(engine, settings, chosen, [unique[h] for h in chosen])
     if base is None:
-        say("adapting: building the fast model (once per machine)")
-        base = ensure_fast_model(settings.embedding.model_cache)
+        shown = [-1.0]
+
+        def building(step: str, done: float) -> None:  # a line per tenth of a minutes-long build
+            if done - shown[0] >= 0.1:
+                shown[0] = done
+                say(f"adapting: building the fast model (once per machine): {done:.0%}")
+
+        base = ensure_fast_model(settings.embedding.model_cache, building)
     say("adapting: fitting the token vectors")
     folder = models_dir(settings.store.home)
     return adapt_static_model(base, [unique[h] for h in chosen], targets, folder)

@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 from sqlalchemy import Engine
@@ -90,11 +91,30 @@ def sequential_map(embed: BatchEmbedder, batches: list[list[str]]) -> Iterator[E
 
 @lru_cache(maxsize=2)
 def process_embedder(model_id: str, threads: int, model_cache: str | None = None):
-    from pathlib import Path
-
     from insights.embed import load_embedder
 
     return load_embedder(model_id, threads, cache_dir=Path(model_cache) if model_cache else None)
+
+
+def build_fast_model_here(settings: EmbeddingSettings, progress: Progress | None) -> None:
+    """Build the fast model in this process before any batch runs, when the run needs it and
+    this machine has none yet: a build takes minutes, and here its progress reaches the
+    CLI's bars or the flow's log (a worker loading the model would build it silently)."""
+    from insights.embed.fast_model import (
+        FAST_MODEL_ID,
+        ensure_fast_model,
+        fast_model_dir,
+        is_fast_model,
+    )
+
+    if settings.model != FAST_MODEL_ID:
+        return
+    cache = Path(settings.model_cache) if settings.model_cache else None
+    if is_fast_model(fast_model_dir(cache)):
+        return
+    if progress is not None:
+        progress.stage("building the fast model (once per machine)")
+    ensure_fast_model(cache, progress.build if progress is not None else None)
 
 
 def release_models() -> None:
@@ -199,6 +219,7 @@ def embed_missing(
     if not items:
         return EmbedStats(runner=runner)
     batches = batches_of(items, max(FANOUT_BATCH, settings.embedding.batch_size))
+    build_fast_model_here(settings.embedding, progress)
     if progress is not None:
         progress.stage("embedding")
         progress.start_embedding(len(items))
