@@ -42,7 +42,12 @@ from common import BenchSet, cached_embeddings, load_csv_set, load_sample_set  #
 
 from insights.embed import DEFAULT_MAX_TOKENS, DEFAULT_MODEL, embed_texts, load_embedder  # noqa: E402
 from insights.embed.adapt import adapt_static_model  # noqa: E402
-from insights.embed.fast_model import FAST_MODEL_ID, build_fast_model, ensure_fast_model  # noqa: E402
+from insights.embed.fast_model import (  # noqa: E402
+    FAST_MODEL_ID,
+    build_fast_model,
+    ensure_fast_model,
+    in_tenths,
+)
 from insights.settings import load_settings  # noqa: E402
 from insights.themes.discover import DiscoveryParams, ThemeDiscoverer, centering_groups  # noqa: E402
 
@@ -156,13 +161,9 @@ def main() -> None:
     if args.rebuild:
         with tempfile.TemporaryDirectory() as tmp:
             t0 = time.perf_counter()
-            shown = [-1.0]
-
-            def say(step: str, done: float) -> None:
-                if done - shown[0] >= 0.1 or done >= 1:
-                    shown[0] = done
-                    print(f"  {time.perf_counter() - t0:6.0f}s {step}", flush=True)
-
+            say = in_tenths(
+                lambda step, done: print(f"  {time.perf_counter() - t0:6.0f}s {step}", flush=True)
+            )
             build_fast_model(Path(tmp) / FAST_MODEL_ID, say)
             print(f"build of the fast model: {time.perf_counter() - t0:.1f}s", flush=True)
     fast_dir = ensure_fast_model(load_settings().embedding.model_cache)  # INSIGHTS_MODEL_CACHE

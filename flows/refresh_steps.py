@@ -30,6 +30,7 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import Engine
 
+from insights.embed.fast_model import in_tenths
 from insights.embed.models import AdaptationNeeded, needs_adaptation, with_resolved_model
 from insights.ingest.load import ingest_file
 from insights.ingest.read import FileError
@@ -301,8 +302,13 @@ def embed_stage(
             runner = "sequential"
     shown = hooks.build
 
-    def build(step: str, done: float) -> None:  # the fast model's one-time build, in the log
+    def logged(step: str, done: float) -> None:
         logger.info("building the fast model: %s (%.0f %%)", step, 100 * done)
+
+    log = in_tenths(logged)  # the fast model's one-time build: ~10 log lines, not one per chunk
+
+    def build(step: str, done: float) -> None:
+        log(step, done)
         shown(step, done)
 
     hooks = replace(hooks, build=build)

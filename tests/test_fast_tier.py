@@ -320,3 +320,15 @@ def test_a_refresh_builds_the_missing_fast_model_first_with_progress(tmp_path, m
     assert len(stages) == 1
     build_fast_model_here(EmbeddingSettings(model=str(tmp_path / "other")), progress)
     assert len(stages) == 1
+
+
+def test_build_progress_in_tenths_for_logs():
+    from insights.embed.fast_model import in_tenths
+
+    seen: list[float] = []
+    say = in_tenths(lambda step, done: seen.append(done))
+    for i in range(58):  # a build's chunks
+        say("distilling", i / 57)
+    say("done", 1.0)
+    assert seen[0] == 0 and seen[-1] == 1.0 and seen.count(1.0) == 1
+    assert 10 <= len(seen) <= 12

@@ -20,10 +20,11 @@ Why this recipe (measurements in bench/README.md, "Fast tier"):
   through shorter pieces lost 0.12 of the transformer's V-measure on banking77, mapping the
   rest from their input embeddings 0.13 of the kNN screen, and 16-byte product codes of the
   table (small enough to ship in the repository) 0.05 on banking77, 0.19 on
-  marketplace_concepts. The price is the build: one encoder pass per distinct
-  piece, ~235 pieces/s on 2 idle cores, 16.5 minutes for the vocabulary, once per machine,
-  with progress, resumed where it stopped when a build is killed. Staying in the encoder's spaces also lets a text the
-  static model cannot read (no known token) fall back to the transformer (`encoder`).
+  marketplace_concepts. The price is the build: one encoder pass per distinct piece, ~235
+  pieces/s on 2 idle cores, 16.5 minutes for the vocabulary, once per machine, with progress,
+  resumed where it stopped when a build is killed. Staying in the encoder's spaces also lets
+  a text the static model cannot read (no known token) fall back to the transformer
+  (`encoder`).
 * **Weights: SIF,** a / (a + p(token)) with p from the unigram model's log probabilities, folded
   into the rows (a text's vector is then the SIF-weighted mean: frequent pieces such as "▁",
   "s", "▁the" count little). `<unk>`, the specials and the bare "▁" get zero rows, so a text of
@@ -70,6 +71,19 @@ MARKER = "insights_fast_model.json"
 APP_NAME = "ticket-insights"
 
 Progress = Callable[[str, float], None]  # (step, fraction done)
+
+
+def in_tenths(report: Progress) -> Progress:
+    """`report` at the first step, then once per tenth of the work done: a minutes-long build
+    as about ten log lines rather than one per chunk."""
+    shown = [-1.0]
+
+    def say(step: str, done: float) -> None:
+        if done - shown[0] >= 0.1 or (done >= 1 and shown[0] < 1):
+            shown[0] = done
+            report(step, done)
+
+    return say
 
 
 def default_cache_dir() -> Path:

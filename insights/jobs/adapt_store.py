@@ -15,7 +15,7 @@ import numpy as np
 from sqlalchemy import Engine
 
 from insights.embed.adapt import adapt_static_model
-from insights.embed.fast_model import ensure_fast_model
+from insights.embed.fast_model import ensure_fast_model, in_tenths
 from insights.embed.models import AdaptationNeeded, models_dir
 from insights.jobs.embedding import embedded_texts, transformer_vectors
 from insights.settings import Settings
@@ -44,14 +44,10 @@ def adapt_for_store(
     say(f"adapting: transformer vectors of {len(chosen):,} sampled tickets (targets)")
     targets, _ = transformer_vectors(engine, settings, chosen, [unique[h] for h in chosen])
     if base is None:
-        shown = [-1.0]
-
-        def building(step: str, done: float) -> None:  # a line per tenth of a minutes-long build
-            if done - shown[0] >= 0.1:
-                shown[0] = done
-                say(f"adapting: building the fast model (once per machine): {done:.0%}")
-
-        base = ensure_fast_model(settings.embedding.model_cache, building)
+        base = ensure_fast_model(
+            settings.embedding.model_cache,
+            in_tenths(lambda step, done: say(f"adapting: building the fast model: {done:.0%}")),
+        )
     say("adapting: fitting the token vectors")
     folder = models_dir(settings.store.home)
     return adapt_static_model(base, [unique[h] for h in chosen], targets, folder)
