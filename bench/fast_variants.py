@@ -92,7 +92,7 @@ def _script_subspace(pieces, E, w, live, k: int) -> np.ndarray:
 
 
 def shipped_table() -> np.ndarray:
-    """The rows of the fast model as built (built first when missing: 16.5 minutes)."""
+    """The rows of the fast model as built (built first when missing: about 5 minutes)."""
     from safetensors.numpy import load_file
 
     from insights.settings import load_settings

