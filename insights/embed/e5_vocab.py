@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import struct
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
@@ -53,11 +53,10 @@ class E5Vocabulary:
     space_chars: str  # the normaliser turns these into a space
     hidden: int  # width of the input embedding table
     _path: Path
-    _word_offset: int  # byte offset of the Q4_0 `emb.word` table
     #: (layers, heads, feed-forward width, positions, layer-norm eps) of the encoder
-    shape: tuple[int, int, int, int, float] = (0, 0, 0, 0, 0.0)
+    shape: tuple[int, int, int, int, float]
     #: name -> (dtype: 0 float32 / 1 Q4_0, element count, byte offset) of every tensor
-    tensors: dict[str, tuple[int, int, int]] = field(default_factory=dict)
+    tensors: dict[str, tuple[int, int, int]]
 
     @property
     def special_ids(self) -> set[int]:
@@ -67,7 +66,8 @@ class E5Vocabulary:
     def input_embeddings(self) -> np.ndarray:
         """The encoder's (n_pieces, hidden) word-embedding table, dequantised to float32."""
         n, h = len(self.pieces), self.hidden
-        return _dequantize(self._path, self._word_offset, n * h).reshape(n, h)
+        offset = self.tensors["emb.word"][2]  # the table has rows past the last piece: not read
+        return _dequantize(self._path, offset, n * h).reshape(n, h)
 
     def tensor(self, name: str) -> np.ndarray:
         """One of the encoder's weights as float32 (Q4_0 ones dequantised), flat."""
@@ -162,7 +162,6 @@ def _parse(data: bytes, path: Path) -> E5Vocabulary:
         tensors[name] = (int(dtype), int(count), int(offset))
     if "emb.word" not in tensors:
         raise ValueError("no emb.word tensor")
-    word_offset = tensors["emb.word"][2]
     return E5Vocabulary(
         pieces=pieces,
         scores=scores,
@@ -174,7 +173,6 @@ def _parse(data: bytes, path: Path) -> E5Vocabulary:
         space_chars="".join(spaces),
         hidden=int(hidden),
         _path=path,
-        _word_offset=word_offset,
         shape=(int(layers), int(heads), int(ffn), int(positions), float(eps)),
         tensors=tensors,
     )

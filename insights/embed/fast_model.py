@@ -152,9 +152,11 @@ def piece_inputs(vocab, tokenizer) -> list[tuple[int, ...]]:
     continues a word ("card" in "▁gift" "card") reads as the word it spells ("▁card"): fed by
     its own id it fell to 0.934-0.951 of the transformer's V-measure on banking77 at seeds 1-3
     (0.953-0.961 this way; bench/README.md "Fast tier v4")."""
+    from insights.embed.e5_forward import framed_ids
+
     texts = piece_texts(vocab)
-    encoded = iter(tokenizer.encode_batch([t for t in texts if t], add_special_tokens=False))
-    return [(vocab.bos, *next(encoded).ids, vocab.eos) if t else () for t in texts]
+    framed = iter(framed_ids(vocab, tokenizer, [t for t in texts if t]))
+    return [next(framed) if t else () for t in texts]
 
 
 def distilled_rows(
@@ -299,7 +301,6 @@ def build_fast_model(target: Path, progress: Progress | None = None) -> Path:
     vocab = read_vocabulary()
     tokenizer = build_tokenizer(vocab)
     inputs = piece_inputs(vocab, tokenizer)
-    target.parent.mkdir(parents=True, exist_ok=True)
     work = _work_folder(target)
     encoder = E5Forward(vocab)
     rows = distilled_rows(
