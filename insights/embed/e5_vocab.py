@@ -29,6 +29,7 @@ import numpy as np
 MAGIC = b"E5S1"
 METASPACE = "\u2581"
 Q4_BLOCK = 32  # weights per Q4_0 block: fp16 scale + 16 bytes of nibbles
+Q4_DTYPE = np.dtype([("d", "<f2"), ("qs", "u1", 16)])
 
 
 class E5FileError(Exception):
@@ -69,6 +70,21 @@ class E5Vocabulary:
         offset = self.tensors["emb.word"][2]  # the table has rows past the last piece: not read
         return _dequantize(self._path, offset, n * h).reshape(n, h)
 
+    @cached_property
+    def word_blocks(self) -> np.ndarray:
+        """The same table still 4-bit, (n_pieces, hidden / 32) Q4_0 blocks (54 MB for 384 MB
+        of float32): `word_rows` dequantises only the rows a batch reads."""
+        n, h = len(self.pieces), self.hidden
+        offset = self.tensors["emb.word"][2]
+        return np.fromfile(self._path, Q4_DTYPE, n * h // Q4_BLOCK, offset=offset).reshape(n, -1)
+
+    def word_rows(self, ids: np.ndarray) -> np.ndarray:
+        """(len(ids), hidden) float32 rows of the input table, as `input_embeddings` has them."""
+        blocks = self.word_blocks[np.asarray(ids, dtype=np.int64).reshape(-1)]
+        out = np.empty((blocks.size, Q4_BLOCK), np.float32)
+        _dequantize_blocks(blocks.reshape(-1), out)
+        return out.reshape(-1, self.hidden)
+
     def tensor(self, name: str) -> np.ndarray:
         """One of the encoder's weights as float32 (Q4_0 ones dequantised), flat."""
         try:
@@ -83,20 +99,19 @@ class E5Vocabulary:
 def _dequantize(path: Path, offset: int, count: int, step: int = 1 << 18) -> np.ndarray:
     """`count` Q4_0 weights at `offset` as float32, flat; block by block into one array, so the
     384 MB input table costs no more than itself (whole-array temporaries tripled it)."""
-    raw = np.fromfile(
-        path,
-        dtype=np.dtype([("d", "<f2"), ("qs", "u1", 16)]),
-        count=count // Q4_BLOCK,
-        offset=offset,
-    )
+    raw = np.fromfile(path, dtype=Q4_DTYPE, count=count // Q4_BLOCK, offset=offset)
     out = np.empty((len(raw), Q4_BLOCK), np.float32)
     for start in range(0, len(raw), step):
-        part, rows = raw[start : start + step], out[start : start + step]
-        rows[:, :16] = part["qs"] & 0x0F
-        rows[:, 16:] = part["qs"] >> 4
-        rows -= 8
-        rows *= part["d"].astype(np.float32)[:, None]
+        _dequantize_blocks(raw[start : start + step], out[start : start + step])
     return out.reshape(-1)
+
+
+def _dequantize_blocks(blocks: np.ndarray, rows: np.ndarray) -> None:
+    """Q4_0 `blocks` into `rows` (len(blocks), 32): nibble - 8, times the block's scale."""
+    rows[:, :16] = blocks["qs"] & 0x0F
+    rows[:, 16:] = blocks["qs"] >> 4
+    rows -= 8
+    rows *= blocks["d"].astype(np.float32)[:, None]
 
 
 def read_vocabulary(path: Path | None = None) -> E5Vocabulary:

