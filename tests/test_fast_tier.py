@@ -377,3 +377,59 @@ def test_build_progress_in_tenths_for_logs():
     say("done", 1.0)
     assert seen[0] == 0 and seen[-1] == 1.0 and seen.count(1.0) == 1
     assert 10 <= len(seen) <= 12
+
+
+def test_the_pipeline_reads_the_product_s_static_folders_as_sentence_transformers_does(tmp_path):
+    """The pipeline embeds with the fast tier (and adapted models) without sentence-transformers
+    (`text_embedder.StaticEngine`): the vectors must be those `load_embedder` + `embed_texts`
+    give, unread texts included (the transformer embeds them on both paths)."""
+    from insights.embed.text_embedder import (
+        SentenceTransformerEmbedder,
+        StaticEngine,
+        text_embedder,
+    )
+
+    rng = np.random.default_rng(3)
+    words = ["refund", "late", "parcel", "seller", "voucher"]
+    folder = tiny_model(tmp_path / "fast", words, rng.normal(size=(5, 384)), marker=True)
+    texts = ["refund late", "parcel parcel seller", "", "ขอคืนเงิน", "voucher refund ???", "   "]
+    ours = text_embedder(str(folder))
+    assert isinstance(ours, StaticEngine)
+    light = ours.vectors(texts, 128)
+    through_st = embed_texts(load_embedder(str(folder)), str(folder), texts, max_tokens=128)
+    np.testing.assert_allclose(light, through_st, atol=1e-5)
+    assert ours.fallback_count == 1  # the Thai text; the empty and blank ones stay zero
+    assert np.linalg.norm(light[[2, 5]], axis=1).max() == 0.0
+
+    foreign = tiny_model(tmp_path / "foreign", words, rng.normal(size=(5, 8)))  # no marker
+    assert isinstance(text_embedder(str(foreign)), SentenceTransformerEmbedder)
+
+
+def test_a_damaged_fast_folder_is_one_line_naming_the_setting(tmp_path):
+    from insights.embed.text_embedder import text_embedder
+
+    folder = tiny_model(tmp_path / "fast", ["refund"], np.ones((1, 4)), marker=True)
+    (folder / "model.safetensors").write_bytes(b"not a table")
+    with pytest.raises(EmbedderError) as err:
+        text_embedder(str(folder))
+    assert "INSIGHTS_EMBEDDING_MODEL" in str(err.value) and "\n" not in str(err.value)
+
+
+def test_embedding_with_the_fast_tier_imports_no_model_stack(tmp_path):
+    """sentence-transformers and torch cost 5-7 s of imports on 2 cores: a run that embeds with
+    the fast tier needs neither."""
+    import subprocess
+    import sys
+
+    folder = tiny_model(tmp_path / "fast", ["refund", "late"], np.ones((2, 4)), marker=True)
+    code = (
+        "import sys\n"
+        "from insights.jobs.embedding import BatchEmbedder\n"
+        f"embed = BatchEmbedder({str(folder)!r}, 1, 64, 128)\n"
+        "assert embed(['refund late', 'late']).vectors.shape == (2, 4)\n"
+        "print(sorted(m for m in ('torch', 'sentence_transformers', 'transformers')"
+        " if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "[]", done.stdout

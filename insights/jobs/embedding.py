@@ -65,16 +65,12 @@ class BatchEmbedder:
 
     def load(self) -> None:
         """Load the model in this process now (so its load time is not counted as embedding)."""
-        process_embedder(self.model_id, self.threads, self.model_cache)
+        process_embedder(self.model_id, self.threads, self.batch_size, self.model_cache)
 
     def __call__(self, texts: list[str]) -> EmbeddedBatch:
-        from insights.embed import embed_texts
-
-        model = process_embedder(self.model_id, self.threads, self.model_cache)
+        embedder = process_embedder(self.model_id, self.threads, self.batch_size, self.model_cache)
         started = time.perf_counter()
-        vectors = embed_texts(
-            model, self.model_id, texts, batch_size=self.batch_size, max_tokens=self.max_tokens
-        )
+        vectors = embedder.vectors(texts, self.max_tokens)
         return EmbeddedBatch(vectors, time.perf_counter() - started)
 
 
@@ -90,10 +86,15 @@ def sequential_map(embed: BatchEmbedder, batches: list[list[str]]) -> Iterator[E
 
 
 @lru_cache(maxsize=2)
-def process_embedder(model_id: str, threads: int, model_cache: str | None = None):
-    from insights.embed import load_embedder
+def process_embedder(
+    model_id: str, threads: int, batch_size: int = 64, model_cache: str | None = None
+):
+    """The model's embedder, once per process (`text_embedder`: the product's own models
+    without sentence-transformers' seconds of imports)."""
+    from insights.embed.text_embedder import text_embedder
 
-    return load_embedder(model_id, threads, cache_dir=Path(model_cache) if model_cache else None)
+    cache = Path(model_cache) if model_cache else None
+    return text_embedder(model_id, threads, batch_size=batch_size, cache_dir=cache)
 
 
 def build_fast_model_here(settings: EmbeddingSettings, progress: Progress | None) -> None:

