@@ -112,19 +112,19 @@ class StaticEngine:
         self.table = np.ascontiguousarray(self.table, dtype=np.float32)
 
     def vectors(self, texts: Sequence[str], max_tokens: int) -> np.ndarray:
+        import scipy.sparse as sp
+
         items = [t if isinstance(t, str) else "" for t in texts]
-        out = np.zeros((len(items), self.table.shape[1]), np.float32)
         encoded = self.tokenizer.encode_batch(items, add_special_tokens=False)
-        lengths = np.array([len(e.ids) for e in encoded], dtype=np.int64)
-        read = np.flatnonzero(lengths)
-        if len(read):
-            ids = np.fromiter(
-                (i for k in read for i in encoded[k].ids), np.int64, int(lengths[read].sum())
-            )
-            starts = np.concatenate([[0], np.cumsum(lengths[read])[:-1]])
-            out[read] = np.add.reduceat(self.table[ids], starts, axis=0) / lengths[read, None]
-        norms = np.linalg.norm(out, axis=1, keepdims=True)
-        out /= np.maximum(norms, 1e-12)
+        ids = [np.asarray(e.ids, dtype=np.int64) for e in encoded]
+        lengths = np.array([len(i) for i in ids], dtype=np.int64)
+        # each text's row of token shares, times the table: the mean without a tokens x dim copy
+        shares = np.repeat(1.0 / np.maximum(lengths, 1), lengths).astype(np.float32)
+        pointers = np.concatenate([[0], np.cumsum(lengths)])
+        flat = np.concatenate(ids) if ids else np.zeros(0, np.int64)
+        mean = sp.csr_matrix((shares, flat, pointers), shape=(len(items), len(self.table)))
+        out = np.ascontiguousarray(mean @ self.table, dtype=np.float32)
+        out /= np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
         self._fill_unread(items, out, max_tokens)
         return out
 
