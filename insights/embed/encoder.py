@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 from sentence_transformers import SentenceTransformer
 
-from insights.embed.errors import EmbedderError
+from insights.embed.errors import MODEL_SETTING, EmbedderError, cannot_load
 from insights.embed.fast_model import (
     FAST_ALIAS,
     FAST_MODEL_ID,
@@ -35,7 +35,6 @@ from insights.settings import DEFAULT_MAX_TOKENS, DEFAULT_MODEL
 
 log = logging.getLogger(__name__)
 
-MODEL_SETTING = "INSIGHTS_EMBEDDING_MODEL"
 E5_PREFIX = "query: "
 
 # Attributes set on models built by `load_embedder`: the model's own sequence limit (0: none,
@@ -90,10 +89,7 @@ def load_embedder(
     except EmbedderError:
         raise
     except Exception as exc:  # hub errors, missing folders, bad configs, ...
-        reason = " ".join(str(exc).split())[:200] or type(exc).__name__
-        raise EmbedderError(
-            f"cannot load embedding model {model_id!r} (setting {MODEL_SETTING}): {reason}"
-        ) from exc
+        raise cannot_load(model_id, exc) from exc
     setattr(model, _NATIVE_MAX_ATTR, int(native))
     setattr(model, _FALLBACK_ATTR, fallback)
     setattr(model, FALLBACK_COUNT_ATTR, 0)

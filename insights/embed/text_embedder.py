@@ -21,13 +21,11 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from insights.embed.errors import EmbedderError
+from insights.embed.errors import cannot_load
 from insights.embed.fast_model import FAST_ALIAS, FAST_MODEL_ID, MARKER, Progress
 from insights.settings import DEFAULT_MODEL
 
 log = logging.getLogger(__name__)
-
-MODEL_SETTING = "INSIGHTS_EMBEDDING_MODEL"
 
 
 class TextEmbedder(Protocol):
@@ -102,11 +100,7 @@ class StaticEngine:
             self.tokenizer = Tokenizer.from_file(str(self.folder / "tokenizer.json"))
             self.table = load_file(str(self.folder / "model.safetensors"))["embedding.weight"]
         except Exception as exc:  # a damaged or foreign folder: one line, naming the setting
-            reason = " ".join(str(exc).split())[:200] or type(exc).__name__
-            raise EmbedderError(
-                f"cannot load embedding model {str(self.folder)!r} (setting {MODEL_SETTING}): "
-                f"{reason}"
-            ) from exc
+            raise cannot_load(str(self.folder), exc) from exc
         self.tokenizer.no_padding()
         self.tokenizer.no_truncation()
         self.table = np.ascontiguousarray(self.table, dtype=np.float32)
