@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from sklearn.metrics import completeness_score, homogeneity_score
+from sklearn.metrics import adjusted_rand_score, completeness_score, homogeneity_score
 
 from insights.themes.discover import DiscoveryParams, ThemeDiscoverer, center, language_means
 
@@ -129,7 +129,9 @@ def test_a_float16_store_is_centred_in_place_and_fits_like_float32(monkeypatch) 
     small = ThemeDiscoverer(params).fit(half, langs, copy=False)
     assert half.dtype == np.float16 and small.centroids.dtype == np.float32
     assert small.n_themes == full.n_themes
-    assert np.mean(small.labels == full.labels) >= 0.98
+    # the same partition; discovery's label numbers are not ids (tracking gives those) and
+    # their order may differ with the CPU's float rounding (AVX-512 or not)
+    assert adjusted_rand_score(full.labels, small.labels) >= 0.98
 
 
 @pytest.mark.slow
