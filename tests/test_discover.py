@@ -271,7 +271,7 @@ print(json.dumps({"lazy": lazy, "real": real, "fresh": fresh}))
 
 
 def test_exact_neighbours_need_no_pynndescent_and_give_the_same_layout() -> None:
-    """Below EXACT_KNN_MAX_ROWS umap-learn runs against stand-ins for pynndescent (its import
+    """Up to EXACT_KNN_MAX_ROWS umap-learn runs against stand-ins for pynndescent (its import
     is ~0.5 s of every refresh): the layout is the one umap-learn gives with the real package,
     which the stand-ins hand over as soon as it is loaded. One fresh process: the layout with
     the stand-ins first, then umap-learn imported anew against the real package (as when
@@ -295,3 +295,38 @@ def test_exact_neighbours_need_no_pynndescent_and_give_the_same_layout() -> None
     assert out["fresh"]  # the reference's umap-learn was imported against the real package
     assert lazy["handed"] and real["handed"]
     assert lazy["Y"] == real["Y"]
+
+
+def test_exact_neighbours_are_the_brute_force_ones_across_blocks(monkeypatch) -> None:
+    """Blocks of uneven size, each split over two threads: every row's neighbours are the
+    brute-force ones, itself first at distance 0, nearest first."""
+    from insights.themes import neighbours
+
+    monkeypatch.setattr(neighbours, "BLOCK_CELLS", 301 * 7)  # 7 rows a block, at least 256
+    monkeypatch.setattr(neighbours, "BLOCK", 7)
+    rng = np.random.default_rng(5)
+    Z = rng.normal(size=(301, 24)).astype(np.float32)
+    indices, distances = neighbours.exact_knn(Z, 6)
+    unit = Z / np.linalg.norm(Z, axis=1, keepdims=True)
+    sim = unit @ unit.T
+    np.fill_diagonal(sim, np.inf)
+    expected = np.argsort(-sim, axis=1, kind="stable")[:, :6]
+    np.testing.assert_array_equal(indices, expected)
+    assert np.all(distances[:, 0] == 0.0) and np.all(np.diff(distances, axis=1) >= 0)
+    got = 1.0 - np.take_along_axis(unit @ unit.T, indices[:, 1:], axis=1)
+    np.testing.assert_allclose(distances[:, 1:], got, atol=1e-5)
+
+
+def test_the_graph_is_exact_up_to_the_limit_and_approximate_above(monkeypatch) -> None:
+    """Up to EXACT_KNN_MAX_ROWS the reducer gets the exact graph (no NNDescent to compile in
+    the refresh's process); above it UMAP builds its approximate one."""
+    from insights.themes import neighbours
+
+    assert DiscoveryParams().fit_sample <= neighbours.EXACT_KNN_MAX_ROWS
+    monkeypatch.setattr(neighbours, "EXACT_KNN_MAX_ROWS", 40)
+    monkeypatch.setattr(neighbours, "load_pynndescent", lambda: None)
+    rng = np.random.default_rng(0)
+    at_limit = neighbours.umap_reducer(rng.normal(size=(40, 8)), n_neighbors=5, metric="cosine")
+    above = neighbours.umap_reducer(rng.normal(size=(41, 8)), n_neighbors=5, metric="cosine")
+    assert at_limit.precomputed_knn[0].shape == (40, 5)
+    assert above.precomputed_knn[0] is None

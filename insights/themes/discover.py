@@ -7,9 +7,9 @@ Why each step:
   language's mean vector is subtracted and the rows re-normalised. Languages with fewer than
   `min_language_rows` rows have too noisy a mean: they are centred with the global mean.
 * **UMAP** (cosine, `min_dist=0`) to a few dimensions, seeded: HDBSCAN's density estimates work
-  poorly in 384 dimensions. Below 4,096 fit rows its neighbour graph is exact, by matrix
-  products (`neighbours.py`: no per-process NNDescent compile); above, UMAP's approximate search
-  is forced (umap-learn's own exact path is 3x slower).
+  poorly in 384 dimensions. Up to 20,000 fit rows (the default fit sample) its neighbour graph
+  is exact, by matrix products (`neighbours.py`: no per-process NNDescent compile); above, UMAP's
+  approximate search is forced (umap-learn's own exact path is 3x slower).
 * **HDBSCAN** finds the dense groups and leaves the rest as noise.
 * **Self-training** (`adapt_rounds`, see `adapt.py`; on by default, `INSIGHTS_SELF_TRAINING=false`
   or `adapt_rounds=0` gives the single pass).

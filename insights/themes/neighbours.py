@@ -7,14 +7,18 @@ code again. `load_umap` imports umap-learn and pynndescent with `cache=True` as 
 the package). pynndescent's `nn_descent` still compiles per process: it takes the distance
 function as an argument, which numba cannot cache (bench/README.md, "UMAP's fixed cost").
 
-Below `EXACT_KNN_MAX_ROWS` (umap-learn's own cut-off between exact and approximate neighbours)
-the graph is therefore computed exactly by blocked matrix products and handed to UMAP as
-`precomputed_knn`: no NNDescent, so a small refresh (and every test) starts in seconds, not a
-minute. umap-learn's own exact path is not used: it is about 3x slower. Exact neighbours keep a
-topic's rows of one language together more often than the approximate graph does; discovery
-merges such language splits afterwards (`language_splits.py`).
+Up to `EXACT_KNN_MAX_ROWS` rows (20,000: discovery's default fit sample, so a fit with the
+default settings never builds an NNDescent) the graph is therefore computed exactly by blocked
+matrix products and handed to UMAP as `precomputed_knn`: no NNDescent, so a refresh starts its
+layout in seconds, not after a minute of compiling (0.8 s for 8,000 rows, 4.7 s for 20,000 on
+2 cores; compiling NNDescent took 38-43 s a process on the same machine). umap-learn's own exact
+path is not used: it is about 3x slower. Exact neighbours keep a topic's rows of one language
+together more often than the approximate graph does; discovery merges such language splits
+afterwards (`language_splits.py`). Quality was measured against the approximate graph above
+umap-learn's own cut-off (4,096 rows) before the limit was raised: bench/README.md, "Exact
+neighbours up to 20,000 fit rows".
 
-So below that size pynndescent is not even imported (~0.5 s of numba loading its cached
+So up to that size pynndescent is not even imported (~0.5 s of numba loading its cached
 functions in every process): umap-learn is imported against stand-ins for the three names it
 takes from pynndescent, which import the real package (and hand it to umap-learn) the first time
 anything beyond "is cosine one of your metrics?" is asked of them. `umap_reducer` loads it
@@ -25,15 +29,18 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from types import ModuleType
 from typing import Any
 
 import numpy as np
 
-#: umap-learn's own threshold: below it umap-learn computes exact neighbours too
-EXACT_KNN_MAX_ROWS = 4096
+#: the most rows whose neighbours are computed exactly (see the module's docstring)
+EXACT_KNN_MAX_ROWS = 20_000
 BLOCK = 2048
+#: similarities held at once (block rows x all rows): 64 MB, and 128 MB of argpartition's indices
+BLOCK_CELLS = 2**24
 
 
 @contextmanager
@@ -154,24 +161,38 @@ def load_umap() -> ModuleType:
 
 def exact_knn(Z: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     """(indices, cosine distances) of each row's `k` nearest rows, itself first, nearest first:
-    the layout UMAP's `precomputed_knn` expects."""
+    the layout UMAP's `precomputed_knn` expects. Each block's similarities come from one matrix
+    product (BLAS's threads); choosing each row's `k` largest, the larger part of the cost,
+    runs on two threads (numpy releases the GIL there)."""
     unit = Z / np.maximum(np.linalg.norm(Z, axis=1, keepdims=True), 1e-12)
     unit = unit.astype(np.float32, copy=False)
     n = len(unit)
     k = min(k, n)
     indices = np.empty((n, k), dtype=np.int32)
     distances = np.empty((n, k), dtype=np.float32)
-    for start in range(0, n, BLOCK):
-        stop = min(start + BLOCK, n)
-        sim = unit[start:stop] @ unit.T
-        sim[np.arange(stop - start), np.arange(start, stop)] = np.inf  # itself, first
-        part = np.argpartition(-sim, k - 1, axis=1)[:, :k]
+
+    def nearest(sim: np.ndarray, rows: slice) -> None:
+        part = np.argpartition(sim, n - k, axis=1)[:, n - k :]
         part_sim = np.take_along_axis(sim, part, axis=1)
         order = np.argsort(-part_sim, axis=1, kind="stable")
-        indices[start:stop] = np.take_along_axis(part, order, axis=1)
+        indices[rows] = np.take_along_axis(part, order, axis=1)
         best = np.take_along_axis(part_sim, order, axis=1)
         best[:, 0] = 1.0
-        distances[start:stop] = np.clip(1.0 - best, 0.0, 2.0)
+        distances[rows] = np.clip(1.0 - best, 0.0, 2.0)
+
+    block = int(np.clip(BLOCK_CELLS // max(n, 1), 256, BLOCK))
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        for start in range(0, n, block):
+            stop = min(start + block, n)
+            sim = unit[start:stop] @ unit.T
+            sim[np.arange(stop - start), np.arange(start, stop)] = np.inf  # itself, first
+            half = (stop - start + 1) // 2
+            halves = [
+                (sim[:half], slice(start, start + half)),
+                (sim[half:], slice(start + half, stop)),
+            ]
+            for future in [pool.submit(nearest, *h) for h in halves if len(h[0])]:
+                future.result()
     return indices, distances
 
 
@@ -181,7 +202,7 @@ def umap_reducer(Z: np.ndarray, **params: object) -> object:
     umap = load_umap()
     if params.get("precomputed_knn") is not None:
         pass
-    elif len(Z) < EXACT_KNN_MAX_ROWS and params.get("metric", "cosine") == "cosine":
+    elif len(Z) <= EXACT_KNN_MAX_ROWS and params.get("metric", "cosine") == "cosine":
         knn = exact_knn(Z, int(params["n_neighbors"]))
         params = {**params, "precomputed_knn": (*knn, None)}
     else:
