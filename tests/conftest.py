@@ -6,9 +6,8 @@ Speed without fakes: slow set-ups happen once per session and are copied per tes
 - Stores after a real refresh (embedded with the real model, clustered with UMAP) are built
   once on SQLite (`seeded`) and copied into each test's store on either backend.
 - UMAP's numba code is compiled once: NUMBA_CACHE_DIR points at one cache for the session and
-  every process it starts. What numba cannot cache (pynndescent's NNDescent, ~60 s a process)
-  is compiled once in a fork server; tests that run a refresh in a process of their own fork
-  it from there (tests/forked.py).
+  every process it starts. Tests that run a refresh in a process of their own fork it from a
+  server that has imported the model stack and loaded that code (tests/forked.py).
 - Leaks fail the session: every process a test started (children and grandchildren, found by
   a token in their environment) must have ended when the session ends.
 """

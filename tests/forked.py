@@ -1,11 +1,10 @@
 """Processes forked from one warm server, for tests that run a job in a process of its own.
 
-A new Python process pays numba compiling pynndescent's NNDescent at its first discovery
-(about 60 s on 2 loaded cores; numba cannot cache it: bench/README.md, "UMAP's fixed cost").
-The session starts one fork server that has compiled it (tests/warm_discovery.py); each
-`Forked` is a real, separate process forked from it, killable like any other, with the test's
-environment, working folder and argv. Its interface is the part of `subprocess.Popen` the
-tests use.
+A new Python process pays importing the model stack (sentence-transformers, torch: about 7 s
+on 2 loaded cores) and loading UMAP's compiled numba code at its first discovery. The session
+starts one fork server that has done both (tests/warm_discovery.py); each `Forked` is a real,
+separate process forked from it, killable like any other, with the test's environment, working
+folder and argv. Its interface is the part of `subprocess.Popen` the tests use.
 """
 
 from __future__ import annotations

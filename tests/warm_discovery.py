@@ -1,5 +1,6 @@
 """Imported once by the session's fork server (tests/forked.py): compiles discovery's numba
-code there, so every process forked from it starts with UMAP and NNDescent compiled. It also
+code there, so every process forked from it starts with UMAP's layout compiled (the graphs of
+fits up to 20,000 rows are exact: no NNDescent, `insights/themes/neighbours.py`). It also
 imports the encoder module (sentence-transformers, torch: about 7 s a process); no torch
 operation runs here, so forking stays safe. Prefect is not imported: it reads its settings
 (the test's API URL) when imported, which must happen in the child.
