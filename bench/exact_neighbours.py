@@ -33,7 +33,7 @@ warnings.filterwarnings("ignore")
 from common import cached_embeddings, load_sets  # noqa: E402
 
 from insights.embed import DEFAULT_MAX_TOKENS, DEFAULT_MODEL  # noqa: E402
-from insights.embed.fast_model import ensure_fast_model  # noqa: E402
+from insights.embed.fast_pieces import ensure_fast_model  # noqa: E402
 from insights.themes import neighbours  # noqa: E402
 from insights.themes.discover import DiscoveryParams, ThemeDiscoverer, centering_groups  # noqa: E402
 

@@ -42,12 +42,8 @@ from common import BenchSet, cached_embeddings, load_csv_set, load_sample_set  #
 
 from insights.embed import DEFAULT_MAX_TOKENS, DEFAULT_MODEL, embed_texts, load_embedder  # noqa: E402
 from insights.embed.adapt import adapt_static_model  # noqa: E402
-from insights.embed.fast_model import (  # noqa: E402
-    FAST_MODEL_ID,
-    build_fast_model,
-    ensure_fast_model,
-    in_tenths,
-)
+from insights.embed.fast_model import FAST_MODEL_ID, in_tenths  # noqa: E402
+from insights.embed.fast_pieces import build_fast_model, ensure_fast_model  # noqa: E402
 from insights.embed.text_embedder import text_embedder  # noqa: E402
 from insights.settings import load_settings  # noqa: E402
 from insights.themes.discover import DiscoveryParams, ThemeDiscoverer, centering_groups  # noqa: E402

@@ -42,6 +42,7 @@ from fast_tier import load, one_theme  # noqa: E402
 from insights.embed import DEFAULT_MAX_TOKENS, DEFAULT_MODEL  # noqa: E402
 from insights.embed import fast_model as fm  # noqa: E402
 from insights.embed.e5_vocab import build_tokenizer, read_vocabulary  # noqa: E402
+from insights.embed.fast_pieces import ensure_fast_model  # noqa: E402
 from insights.themes.discover import (  # noqa: E402
     DiscoveryParams,
     ThemeDiscoverer,
@@ -97,7 +98,7 @@ def shipped_table() -> np.ndarray:
 
     from insights.settings import load_settings
 
-    folder = fm.ensure_fast_model(load_settings().embedding.model_cache, lambda s, d: None)
+    folder = ensure_fast_model(load_settings().embedding.model_cache, lambda s, d: None)
     (weights,) = folder.glob("**/model.safetensors")
     return next(iter(load_file(str(weights)).values())).astype(np.float32)
 

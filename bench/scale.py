@@ -310,7 +310,7 @@ def main() -> None:
     ap.add_argument("--stages", nargs="+", choices=STAGES, default=["ingest", "refresh", "home"])
     ap.add_argument("--subset", type=int, default=50_000, help="--stages quality: subset size")
     args = ap.parse_args()
-    from insights.embed.fast_model import ensure_fast_model
+    from insights.embed.fast_pieces import ensure_fast_model
 
     t0 = time.perf_counter()
     ensure_fast_model()

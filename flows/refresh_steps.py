@@ -303,9 +303,9 @@ def embed_stage(
     shown = hooks.build
 
     def logged(step: str, done: float) -> None:
-        logger.info("building the fast model: %s (%.0f %%)", step, 100 * done)
+        logger.info("fast model: %s (%.0f %%)", step, 100 * done)
 
-    log = in_tenths(logged)  # the fast model's one-time build: ~10 log lines, not one per chunk
+    log = in_tenths(logged)  # preparing the fast model, once per machine: ~10 log lines
 
     def build(step: str, done: float) -> None:
         log(step, done)

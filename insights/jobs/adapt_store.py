@@ -15,7 +15,8 @@ import numpy as np
 from sqlalchemy import Engine
 
 from insights.embed.adapt import adapt_static_model
-from insights.embed.fast_model import ensure_fast_model, in_tenths
+from insights.embed.fast_model import in_tenths
+from insights.embed.fast_pieces import ensure_fast_model
 from insights.embed.models import AdaptationNeeded, models_dir
 from insights.jobs.embedding import embedded_texts, transformer_vectors
 from insights.settings import Settings

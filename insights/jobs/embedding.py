@@ -97,24 +97,22 @@ def process_embedder(
 
 
 def build_fast_model_here(settings: EmbeddingSettings, progress: Progress | None) -> None:
-    """Build the fast model in this process before any batch runs, when the run needs it and
-    this machine has none yet: a build takes minutes, and here its progress reaches the
-    CLI's bars or the flow's log (a worker loading the model would build it silently)."""
-    from insights.embed.fast_model import (
-        FAST_MODEL_ID,
-        ensure_fast_model,
-        fast_model_dir,
-        is_fast_model,
-    )
+    """Prepare the fast model in this process before any batch runs, when the run needs it and
+    this machine has not yet: its input view and the reference pieces' statistics (~20 s,
+    once per machine; `fast_pieces`); here its progress reaches the CLI's bars or the flow's
+    log (a worker loading the model would prepare it silently). The pieces the tickets read
+    are distilled as the batches need them."""
+    from insights.embed.fast_model import FAST_MODEL_ID, fast_model_dir, is_fast_model
+    from insights.embed.fast_pieces import FastTable, is_prepared
 
     if settings.model != FAST_MODEL_ID:
         return
-    cache = Path(settings.model_cache) if settings.model_cache else None
-    if is_fast_model(fast_model_dir(cache)):
+    folder = fast_model_dir(Path(settings.model_cache) if settings.model_cache else None)
+    if is_fast_model(folder) or is_prepared(folder):
         return
     if progress is not None:
-        progress.stage("building the fast model (once per machine)")
-    ensure_fast_model(cache, progress.build if progress is not None else None)
+        progress.stage("preparing the fast model (once per machine)")
+    FastTable.open(folder, progress.build if progress is not None else None)
 
 
 def release_models() -> None:
