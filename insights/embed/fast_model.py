@@ -238,7 +238,7 @@ def reference_pieces(vocab, distillable: np.ndarray) -> tuple[np.ndarray, np.nda
 
 @dataclass(frozen=True)
 class DistilledStats:
-    """What turns a piece's distilled row into its row of the table (`distilled_view`): the
+    """What turns a piece's distilled row into its part of the table (`view`): the
     reference pieces' weighted mean and top COMMON_COMPONENTS directions, and the scale that
     gives the SIF-weighted view unit frequency-weighted RMS (as the input view has)."""
 
@@ -257,17 +257,18 @@ class DistilledStats:
         return cls(mean, top, 1.0 / max(rms, 1e-12))
 
     def _centred(self, vocab, ids: np.ndarray, rows: np.ndarray) -> np.ndarray:
-        out = np.array(rows, dtype=np.float32)
+        """In float64, rounded to float32 at the end: float32 products round differently with
+        the number of rows in a call (5e-7 here), and a piece's row must not depend on which
+        pieces were distilled with it (in float64 the rounded rows come out the same)."""
+        out = np.array(rows, dtype=np.float64)
         out -= self.mean
-        out -= (out @ self.top.T) @ self.top
-        out *= sif_weights(vocab.scores[ids])[:, None]
+        out -= (out @ self.top.T.astype(np.float64)) @ self.top.astype(np.float64)
+        out *= sif_weights(vocab.scores[ids]).astype(np.float64)[:, None]
         return out
 
     def view(self, vocab, ids: np.ndarray, rows: np.ndarray) -> np.ndarray:
         """The distilled view of pieces `ids` from their encoder rows `rows`."""
-        out = self._centred(vocab, ids, rows)
-        out *= np.float32(self.scale)
-        return out
+        return (self._centred(vocab, ids, rows) * self.scale).astype(np.float32)
 
 
 def save_static_model(target: Path, tokenizer, table: np.ndarray, meta: dict) -> Path:

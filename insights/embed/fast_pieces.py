@@ -48,6 +48,7 @@ from insights.embed.fast_model import (
 Encode = Callable[[list[tuple[int, ...]]], np.ndarray]
 #: row files a store gathers before a reader merges them into one
 MERGE_AT = 64
+TAKE_BLOCK = 32_768  # pieces whose view is computed at once
 
 
 class PieceStore:
@@ -231,10 +232,13 @@ class FastTable:
     def _take(self, ids: np.ndarray, rows: np.ndarray) -> None:
         fresh = ~self.done[ids]
         ids, rows = ids[fresh], rows[fresh]
-        if len(ids):
-            assert self.stats is not None
-            self.table[ids] += self.stats.view(self.vocab, ids, rows)
-            self.done[ids] = True
+        stats = self.stats
+        if stats is None:
+            raise RuntimeError("the fast model's reference statistics are not made yet")
+        for start in range(0, len(ids), TAKE_BLOCK):  # the view is float64 until rounded
+            block = ids[start : start + TAKE_BLOCK]
+            self.table[block] += stats.view(self.vocab, block, rows[start : start + TAKE_BLOCK])
+        self.done[ids] = True
 
 
 def piece_store_folder(target: Path) -> Path:
