@@ -5,11 +5,11 @@ encoder before the first ticket could be embedded: 4 minutes on 2 cores, most of
 while a store's tickets read a few percent of the pieces (the sample's 8,000: 9,553). Since v5
 a piece's row depends only on its own encoder output and on statistics of a fixed reference set
 of pieces (`fast_model.reference_pieces`), so a table completed as texts need pieces holds the
-rows the whole build writes. A first run distils the reference set (20,000 pieces, ~15 s) and
+rows the whole build writes. A first run distils the reference set (20,000 pieces, ~20 s) and
 then only the pieces its tickets read.
 
 The pieces distilled so far are kept next to the built model's folder (`PieceStore`), shared by
-every store and process on the machine. `fast_model.build_fast_model` completes the same table
+every store and process on the machine. `build_fast_model` completes the same table
 and writes the sentence-transformers folder, after which the pieces are no longer needed.
 """
 
@@ -159,6 +159,7 @@ class FastTable:
                 say("preparing the fast model: the input embeddings' view", 0.0)
             table = input_view(vocab)
             store.save_input_view(table)
+            vars(vocab).pop("input_embeddings", None)  # 384 MB the distillation does not read
         self.table = table
         ids, rows = store.rows()
         self.stats = store.stats()
@@ -264,7 +265,7 @@ def piece_store_folder(target: Path) -> Path:
 def build_fast_model(target: Path, progress: Progress | None = None) -> Path:
     """Build the whole fast model from the bundled encoder into `target` (about 4 minutes on 2
     idle cores: one encoder pass per piece not distilled yet; a killed build resumes). The
-    pipeline does not wait for it (`fast_pieces` distils what its texts read); a
+    pipeline does not wait for it (`FastTable` distils what its texts read); a
     sentence-transformers folder needs every row."""
     say = progress or (lambda step, done: None)
     started = time.perf_counter()
