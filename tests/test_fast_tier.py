@@ -329,7 +329,7 @@ def test_a_refresh_prepares_the_missing_fast_model_first_with_progress(tmp_path,
     steps: list[float] = []
     progress = Progress(stage=stages.append, build=lambda step, done: steps.append(done))
     build_fast_model_here(settings, progress)
-    assert stages == ["preparing the fast model (once per machine)"] and steps == [0.0, 0.5]
+    assert stages == ["preparing the fast model (once per machine)"] and steps == [0, 0.5, 1]
     assert fp.is_prepared(fm.fast_model_dir(tmp_path / "cache"))
     build_fast_model_here(settings, progress)
     assert len(stages) == 1
@@ -406,3 +406,34 @@ def test_embedding_with_the_fast_tier_imports_no_model_stack(tmp_path):
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip() == "[]", done.stdout
+
+
+def test_preparing_the_fast_model_removes_earlier_versions(tmp_path, monkeypatch):
+    """`fast` always means the current version (its own cache key): an earlier version's
+    folders (~400 MB each) are removed once the current one is ready, nothing else is."""
+    import insights.embed.fast_model as fm
+    import insights.embed.fast_pieces as fp
+    from insights.jobs.embedding import build_fast_model_here
+    from insights.records import Progress
+    from insights.settings import EmbeddingSettings
+
+    cache = tmp_path / "cache"
+    old = ["fast-e5-static-v4", ".fast-e5-static-v4.pieces", ".fast-e5-static-v3.x1.building"]
+    kept = [fm.FAST_MODEL_ID, f".{fm.FAST_MODEL_ID}.x2.building", "fast-e5-static-v40-notes"]
+    for name in old + kept:
+        (cache / name).mkdir(parents=True)
+    (cache / "fast-e5-static-v2.txt").write_text("a file, not a model folder")
+
+    def prepare(model_dir, say=None):
+        store = fp.PieceStore(fp.piece_store_folder(model_dir))
+        store.save_input_view(np.zeros((3, 4), np.float32))
+        store.save_stats(fm.DistilledStats(np.zeros(4), np.zeros((1, 4)), 1.0))
+
+    monkeypatch.setattr(fp.FastTable, "open", staticmethod(prepare))
+    said: list[str] = []
+    progress = Progress(build=lambda step, done: said.append(step))
+    build_fast_model_here(EmbeddingSettings(model=fm.FAST_MODEL_ID, model_cache=cache), progress)
+    left = sorted(p.name for p in cache.iterdir())
+    assert not set(old) & set(left)
+    assert set(kept) | {"fast-e5-static-v2.txt", f".{fm.FAST_MODEL_ID}.pieces"} == set(left)
+    assert "removed the superseded" in said[-1] and "fast-e5-static-v4" in said[-1]

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import threading
 import time
@@ -31,6 +32,7 @@ from insights.embed.fast_model import (
     COMMON_COMPONENTS,
     DISTIL_CHUNK,
     FAST_MODEL_ID,
+    FAST_VERSION,
     INPUT_COMPONENTS,
     REFERENCE_SAMPLE,
     REFERENCE_TOP,
@@ -125,6 +127,20 @@ class PieceStore:
             self.STATS,
             lambda fh: np.savez(fh, mean=stats.mean, top=stats.top, scale=np.float64(stats.scale)),
         )
+
+
+def remove_superseded(cache_dir: Path) -> list[str]:
+    """Delete the folders of earlier fast model versions in `cache_dir` (whole models, their
+    pieces, builds left half-way); returns their names. `fast` always means the current
+    version, whose cache key differs, so nothing reads them again: each was ~400 MB."""
+    pattern = re.compile(rf"^\.?{re.escape(FAST_MODEL_ID[: -len(str(FAST_VERSION))])}(\d+)\b")
+    removed = []
+    for path in sorted(cache_dir.glob("*fast-e5-static-v*")) if cache_dir.is_dir() else []:
+        found = pattern.match(path.name)
+        if found and int(found.group(1)) < FAST_VERSION and path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path.name)
+    return removed
 
 
 def is_prepared(model_dir: Path) -> bool:

@@ -103,7 +103,7 @@ def build_fast_model_here(settings: EmbeddingSettings, progress: Progress | None
     log (a worker loading the model would prepare it silently). The pieces the tickets read
     are distilled as the batches need them."""
     from insights.embed.fast_model import FAST_MODEL_ID, fast_model_dir, is_fast_model
-    from insights.embed.fast_pieces import FastTable, is_prepared
+    from insights.embed.fast_pieces import FastTable, is_prepared, remove_superseded
 
     if settings.model != FAST_MODEL_ID:
         return
@@ -113,6 +113,10 @@ def build_fast_model_here(settings: EmbeddingSettings, progress: Progress | None
     if progress is not None:
         progress.stage("preparing the fast model (once per machine)")
     FastTable.open(folder, progress.build if progress is not None else None)
+    removed = remove_superseded(folder.parent)
+    if progress is not None:
+        gone = f"; removed the superseded {', '.join(removed)}" if removed else ""
+        progress.build(f"the fast model is ready{gone}", 1.0)
 
 
 def release_models() -> None:
