@@ -305,7 +305,8 @@ def build_fast_model(target: Path, progress: Progress | None = None) -> Path:
     }
     save_static_model(target, pieces.tokenizer, pieces.table, meta)
     shutil.rmtree(pieces.store.folder, ignore_errors=True)
-    say("done", 1.0)
+    removed = remove_superseded(target.parent)
+    say(f"done; removed the superseded {', '.join(removed)}" if removed else "done", 1.0)
     return target
 
 
