@@ -179,3 +179,18 @@ def test_a_full_disk_leaves_no_partial_file(tmp_path, monkeypatch):
     assert sorted(p.name for p in store.folder.iterdir() if not p.name.startswith("rows-")) == []
     ids, _ = store.rows()
     assert ids.tolist() == [5]
+
+
+def test_damaged_files_in_the_store_are_made_again(tmp_path):
+    """A file damaged on disk (not by this product: its writes are atomic) costs a re-run of
+    what it held, never a crash."""
+    folder = tmp_path / "pieces"
+    first = table(folder)
+    first.complete([30, 31])
+    for name in (PieceStore.INPUT, PieceStore.STATS):
+        (folder / name).write_bytes(b"garbage")
+    (folder / "rows-damaged.npz").write_bytes(b"PK\x03\x04 truncated")
+    again = table(folder)
+    assert not (folder / "rows-damaged.npz").exists()
+    assert again.complete([30, 31]) == 0
+    np.testing.assert_array_equal(again.table, first.table)

@@ -22,6 +22,7 @@ import shutil
 import threading
 import time
 import uuid
+import zipfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import BinaryIO
@@ -93,6 +94,8 @@ class PieceStore:
                     rows.append(data["rows"])
             except FileNotFoundError:  # merged away by another reader: its rows are re-read
                 continue
+            except (OSError, ValueError, KeyError, zipfile.BadZipFile):
+                path.unlink(missing_ok=True)  # damaged on disk: its pieces are distilled again
         if not ids:
             return np.zeros(0, np.int64), np.zeros((0, 0), np.float32)
         all_ids, all_rows = np.concatenate(ids), np.concatenate(rows)
@@ -108,9 +111,10 @@ class PieceStore:
         """The input view, mapped copy-on-write: a process reads the rows its texts touch and
         its own additions stay in its memory (reading the 384 MB whole took 0.8-2 s)."""
         try:
-            return np.load(self.folder / self.INPUT, mmap_mode="c")
-        except FileNotFoundError:
+            table = np.load(self.folder / self.INPUT, mmap_mode="c")
+        except (OSError, ValueError):  # missing or damaged: made again
             return None
+        return table if table.ndim == 2 else None
 
     def save_input_view(self, table: np.ndarray) -> None:
         self._write(self.INPUT, lambda fh: np.save(fh, table))
@@ -119,7 +123,7 @@ class PieceStore:
         try:
             with np.load(self.folder / self.STATS) as data:
                 return DistilledStats(data["mean"], data["top"], float(data["scale"]))
-        except FileNotFoundError:
+        except (OSError, ValueError, KeyError, zipfile.BadZipFile):  # missing or damaged
             return None
 
     def save_stats(self, stats: DistilledStats) -> None:
