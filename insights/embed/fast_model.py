@@ -157,15 +157,16 @@ def piece_texts(vocab) -> list[str]:
     ]
 
 
-def piece_inputs(vocab, tokenizer) -> list[tuple[int, ...]]:
+def piece_inputs(vocab, tokenizer, texts: list[str] | None = None) -> list[tuple[int, ...]]:
     """What the encoder reads for each piece: `<s>`, the piece's text as the encoder tokenizes it,
     `</s>`; no "query: " prefix. () for the pieces `piece_texts` leaves empty. A piece that
     continues a word ("card" in "▁gift" "card") reads as the word it spells ("▁card"): fed by
     its own id it fell to 0.934-0.951 of the transformer's V-measure on banking77 at seeds 1-3
-    (0.953-0.961 this way; bench/README.md "Fast tier v4")."""
+    (0.953-0.961 this way; bench/README.md "Fast tier v4"). `texts`: some pieces' texts
+    (`piece_texts`), in place of every piece."""
     from insights.embed.e5_forward import framed_ids
 
-    texts = piece_texts(vocab)
+    texts = piece_texts(vocab) if texts is None else texts
     framed = iter(framed_ids(vocab, tokenizer, [t for t in texts if t]))
     return [next(framed) if t else () for t in texts]
 

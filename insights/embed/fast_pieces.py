@@ -43,6 +43,7 @@ from insights.embed.fast_model import (
     fast_model_dir,
     input_view,
     is_fast_model,
+    piece_inputs,
     piece_texts,
     reference_pieces,
     save_static_model,
@@ -226,8 +227,6 @@ class FastTable:
 
     def _distil(self, ids: np.ndarray, say: Progress | None, chunk: int, step: str) -> np.ndarray:
         """Encoder rows of pieces `ids`, each distinct text encoded once, stored per chunk."""
-        from insights.embed.e5_forward import framed_ids
-
         out = np.zeros((len(ids), self.vocab.hidden), np.float32)
         for start in range(0, len(ids), chunk):
             if say:
@@ -235,7 +234,7 @@ class FastTable:
             part = ids[start : start + chunk]
             texts = [self.texts[i] for i in part]
             distinct = list(dict.fromkeys(texts))
-            encoded = self._encoder()(framed_ids(self.vocab, self.tokenizer, distinct))
+            encoded = self._encoder()(piece_inputs(self.vocab, self.tokenizer, distinct))
             at = {text: k for k, text in enumerate(distinct)}
             rows = np.ascontiguousarray(encoded[[at[t] for t in texts]], dtype=np.float32)
             self.store.add(part, rows)
