@@ -312,7 +312,7 @@ def test_a_refresh_prepares_the_missing_fast_model_first_with_progress(tmp_path,
     CLI's bars, the flow's log); a prepared or built model is not prepared again."""
     import insights.embed.fast_model as fm
     import insights.embed.fast_pieces as fp
-    from insights.jobs.embedding import build_fast_model_here
+    from insights.jobs.embedding import prepare_fast_model_here
     from insights.records import Progress
     from insights.settings import EmbeddingSettings
 
@@ -328,15 +328,15 @@ def test_a_refresh_prepares_the_missing_fast_model_first_with_progress(tmp_path,
     stages: list[str] = []
     steps: list[float] = []
     progress = Progress(stage=stages.append, build=lambda step, done: steps.append(done))
-    build_fast_model_here(settings, progress)
+    prepare_fast_model_here(settings, progress)
     assert stages == ["preparing the fast model (once per machine)"] and steps == [0, 0.5, 1]
     assert fp.is_prepared(fm.fast_model_dir(tmp_path / "cache"))
-    build_fast_model_here(settings, progress)
+    prepare_fast_model_here(settings, progress)
     assert len(stages) == 1
-    build_fast_model_here(EmbeddingSettings(model=str(tmp_path / "other")), progress)
+    prepare_fast_model_here(EmbeddingSettings(model=str(tmp_path / "other")), progress)
     other = EmbeddingSettings(model=fm.FAST_MODEL_ID, model_cache=tmp_path / "built")
     tiny_model(fm.fast_model_dir(tmp_path / "built"), ["refund"], np.ones((1, 4)), marker=True)
-    build_fast_model_here(other, progress)
+    prepare_fast_model_here(other, progress)
     assert len(stages) == 1
 
 
@@ -413,7 +413,7 @@ def test_preparing_the_fast_model_removes_earlier_versions(tmp_path, monkeypatch
     folders (~400 MB each) are removed once the current one is ready, nothing else is."""
     import insights.embed.fast_model as fm
     import insights.embed.fast_pieces as fp
-    from insights.jobs.embedding import build_fast_model_here
+    from insights.jobs.embedding import prepare_fast_model_here
     from insights.records import Progress
     from insights.settings import EmbeddingSettings
 
@@ -432,7 +432,7 @@ def test_preparing_the_fast_model_removes_earlier_versions(tmp_path, monkeypatch
     monkeypatch.setattr(fp.FastTable, "open", staticmethod(prepare))
     said: list[str] = []
     progress = Progress(build=lambda step, done: said.append(step))
-    build_fast_model_here(EmbeddingSettings(model=fm.FAST_MODEL_ID, model_cache=cache), progress)
+    prepare_fast_model_here(EmbeddingSettings(model=fm.FAST_MODEL_ID, model_cache=cache), progress)
     left = sorted(p.name for p in cache.iterdir())
     assert not set(old) & set(left)
     assert set(kept) | {"fast-e5-static-v2.txt", f".{fm.FAST_MODEL_ID}.pieces"} == set(left)

@@ -96,7 +96,7 @@ def process_embedder(
     return text_embedder(model_id, threads, batch_size=batch_size, cache_dir=cache)
 
 
-def build_fast_model_here(settings: EmbeddingSettings, progress: Progress | None) -> None:
+def prepare_fast_model_here(settings: EmbeddingSettings, progress: Progress | None) -> None:
     """Prepare the fast model in this process before any batch runs, when the run needs it and
     this machine has not yet: its input view and the reference pieces' statistics (~20 s,
     once per machine; `fast_pieces`); here its progress reaches the CLI's bars or the flow's
@@ -216,7 +216,7 @@ def embed_missing(
     if not items:
         return EmbedStats(runner=runner)
     batches = batches_of(items, max(FANOUT_BATCH, settings.embedding.batch_size))
-    build_fast_model_here(settings.embedding, progress)
+    prepare_fast_model_here(settings.embedding, progress)
     if progress is not None:
         progress.stage("embedding")
         progress.start_embedding(len(items))
