@@ -171,23 +171,11 @@ def piece_inputs(vocab, tokenizer, texts: list[str] | None = None) -> list[tuple
     return [next(framed) if t else () for t in texts]
 
 
-def static_table(
-    vocab,
-    rows: np.ndarray | None = None,
-    k: int | None = None,
-    a: float = SIF_A,
-    consume: bool = False,
-) -> np.ndarray:
-    """(n_pieces, dim) float32 rows: SIF weight x (`rows` minus the common components: the
-    weighted mean and top `k` principal directions, weighted by the pieces' unigram
-    probabilities); meaningless rows zero. `rows`: distilled rows (k default
-    COMMON_COMPONENTS); None: the encoder's input embeddings (k default INPUT_COMPONENTS).
-    `consume`: work in `rows` itself (float32), sparing a 384 MB copy."""
-    if k is None:
-        k = INPUT_COMPONENTS if rows is None else COMMON_COMPONENTS
-    source = vocab.input_embeddings if rows is None else rows
-    own = consume and rows is not None and rows.dtype == np.float32 and rows.flags.c_contiguous
-    table = source if own else np.array(source, dtype=np.float32)
+def static_table(vocab, k: int = INPUT_COMPONENTS) -> np.ndarray:
+    """(n_pieces, dim) float32 rows: SIF weight x (the encoder's input embeddings minus their
+    common components: the weighted mean and top `k` principal directions, weighted by the
+    pieces' unigram probabilities); meaningless rows zero."""
+    table = np.array(vocab.input_embeddings, dtype=np.float32)
     zero = zero_rows(vocab.pieces, vocab.special_ids)
     live = np.ones(len(table), dtype=bool)
     live[zero] = False
@@ -199,7 +187,7 @@ def static_table(
             block = table[start : start + 32768]
             block -= mean
             block -= (block @ top.T) @ top
-    table *= sif_weights(vocab.scores, a)[:, None]
+    table *= sif_weights(vocab.scores)[:, None]
     table[~live] = 0.0
     return np.ascontiguousarray(table, dtype=np.float32)
 
@@ -209,7 +197,7 @@ def input_view(vocab) -> np.ndarray:
     INPUT_COMPONENTS removed), scaled to unit frequency-weighted RMS. Computed from the whole
     vocabulary at once: the encoder's file holds every input row."""
     p = np.exp(vocab.scores.astype(np.float64))
-    table = static_table(vocab, None, INPUT_COMPONENTS)
+    table = static_table(vocab)
     rms = np.sqrt(float(p @ np.einsum("ij,ij->i", table, table)) / float(p.sum()))
     table *= np.float32(1.0 / max(rms, 1e-12))
     return table
